@@ -1,0 +1,156 @@
+"""The lab contract. Pure: imports neither torch nor textual.
+
+A lab is one module ``dltui/labs/<id>.py`` that defines:
+
+- ``INFO``: a :class:`LabInfo` (id, title, one-line summary, lessons, expectation, metric names).
+- ``Settings``: a dataclass whose fields are declared with :func:`setting` (default, bounds, help).
+- ``train(cfg: Settings, ctx: LabContext) -> dict[str, float]``: the training function. It imports
+  torch *inside* the function (so listing labs, validating lessons and drawing the UI never pay
+  for torch), puts tensors on ``ctx.device``, calls ``ctx.report`` every step and
+  ``ctx.figure`` now and then, returns early when ``ctx.should_stop()`` is true, and returns the
+  final metrics (every name of ``INFO.metrics``).
+- ``expectation_met(metrics: dict[str, float]) -> bool``: whether a finished run shows what
+  ``INFO.expectation`` promises.
+
+The engine (``dltui.engine``) runs ``train`` in a separate process, throttles what it reports,
+and turns NaN losses, exceptions and out-of-memory errors into clear messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dltui.figures import Figure
+
+
+class SettingError(ValueError):
+    """A lab setting that is unknown, malformed or out of its allowed range."""
+
+
+class LabDiverged(RuntimeError):
+    """Raised by a lab (or the engine) when training blew up (NaN/Inf loss)."""
+
+
+def setting(default: Any, low: float | None = None, high: float | None = None, *,
+            choices: tuple | list | None = None, help: str = "") -> Any:
+    """Declare a dataclass field of a lab's ``Settings`` with its bounds and help text."""
+    meta = {"low": low, "high": high, "choices": tuple(choices) if choices else None, "help": help}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class LabInfo:
+    id: str
+    title: str
+    summary: str  # one line, shown by `dltui labs`
+    lessons: tuple[str, ...]
+    expectation: str  # what the default settings show, in words and numbers
+    metrics: dict[str, str]  # final metric name -> meaning (used by predict questions)
+    steps_label: str = "step"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    kind: type
+    default: Any
+    low: float | None
+    high: float | None
+    choices: tuple | None
+    help: str
+
+    def allowed(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        if self.kind is bool:
+            return "true or false"
+        if self.low is not None and self.high is not None:
+            return f"{self.kind.__name__} from {_fmt(self.low)} to {_fmt(self.high)}"
+        return self.kind.__name__
+
+    def parse(self, text: str) -> Any:
+        """Turn the text a user typed into a checked value."""
+        text = str(text).strip()
+        if self.kind is bool:
+            low = text.lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise SettingError(f"{self.name}: {text!r} is not allowed; expected {self.allowed()}")
+        if self.kind in (int, float):
+            try:
+                value = float(text) if self.kind is float else int(float(text))
+                if self.kind is int and float(text) != int(float(text)):
+                    raise ValueError
+            except ValueError:
+                raise SettingError(
+                    f"{self.name}: {text!r} is not a number; expected {self.allowed()}") from None
+            return self.check(value)
+        return self.check(text)
+
+    def check(self, value: Any) -> Any:
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if self.choices:
+            if value not in self.choices:
+                raise SettingError(f"{self.name}: {value!r} is not allowed; expected {self.allowed()}")
+            return value
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise SettingError(f"{self.name}: {value!r} is not allowed; expected {self.allowed()}")
+            return value
+        if self.kind in (int, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise SettingError(f"{self.name}: {value!r} is not a number; expected {self.allowed()}")
+            if self.kind is int and not float(value).is_integer():
+                raise SettingError(f"{self.name}: {value!r} is not a whole number; expected {self.allowed()}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise SettingError(f"{self.name}: {value!r} is out of range; expected {self.allowed()}")
+            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+                raise SettingError(f"{self.name}: {_fmt(value)} is out of range; expected {self.allowed()}")
+            return self.kind(value)
+        return value
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def setting_specs(settings_cls: type) -> list[SettingSpec]:
+    specs = []
+    for f in dataclasses.fields(settings_cls):
+        kind = type(f.default)
+        specs.append(SettingSpec(f.name, kind, f.default, f.metadata.get("low"), f.metadata.get("high"),
+                                 f.metadata.get("choices"), f.metadata.get("help", "")))
+    return specs
+
+
+def make_settings(settings_cls: type, overrides: dict[str, Any] | None = None, *,
+                  from_text: bool = False) -> Any:
+    """Build a ``Settings`` instance; every override is checked (unknown names, bounds)."""
+    specs = {s.name: s for s in setting_specs(settings_cls)}
+    values = {}
+    for name, raw in (overrides or {}).items():
+        if name not in specs:
+            raise SettingError(f"unknown setting {name!r}; known: {', '.join(specs)}")
+        spec = specs[name]
+        values[name] = spec.parse(raw) if from_text else spec.check(raw)
+    return settings_cls(**values)
+
+
+def settings_dict(cfg: Any) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)
+
+
+class LabContext(Protocol):
+    device: str  # "cpu" or "cuda" (or "cuda:N")
+
+    def begin(self, total_steps: int) -> None: ...
+    def report(self, step: int, **scalars: float) -> None: ...
+    def figure(self, name: str, fig: Figure) -> None: ...
+    def should_stop(self) -> bool: ...
+    def log(self, text: str) -> None: ...
