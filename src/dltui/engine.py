@@ -244,3 +244,47 @@ class LabProcess:
                 pass
             self._proc.join(timeout=0.5)
         self.kill()
+
+
+@dataclass
+class RunResult:
+    """Everything a finished in-process run produced (used by tests and benchmarks)."""
+
+    status: str  # finished | stopped | error
+    metrics: dict[str, float]
+    seconds: float = 0.0
+    steps: int = 0
+    history: dict[str, tuple[list[int], list[float]]] | None = None
+    figures: dict[str, Any] | None = None
+    error_kind: str = ""
+    message: str = ""
+    updates: int = 0
+
+
+def run_inline(lab_id: str, settings: dict[str, Any] | None = None, device: str = "cpu",
+               threads: int | None = None, stop: Callable[[], bool] | None = None) -> RunResult:
+    """Run a lab in this process and collect what it reported."""
+    history: dict[str, tuple[list[int], list[float]]] = {}
+    figures: dict[str, Any] = {}
+    final: list[tuple] = []
+    count = [0]
+
+    def emit(event: tuple) -> None:
+        if event[0] == "update":
+            count[0] += 1
+            for step, scalars in event[1]:
+                for name, value in scalars.items():
+                    xs, ys = history.setdefault(name, ([], []))
+                    xs.append(step)
+                    ys.append(value)
+            figures.update(event[2])
+        elif event[0] in ("done", "error"):
+            final.append(event)
+
+    execute(Job(lab_id, dict(settings or {}), device, threads), emit, stop or (lambda: False))
+    event = final[-1] if final else ("error", "crashed", "no result")
+    if event[0] == "error":
+        return RunResult("error", {}, history=history, figures=figures, error_kind=event[1],
+                         message=event[2], updates=count[0])
+    _, status, metrics, seconds, steps = event
+    return RunResult(status, metrics, seconds, steps, history, figures, updates=count[0])

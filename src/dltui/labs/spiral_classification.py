@@ -32,7 +32,8 @@ class Settings:
     noise: float = setting(0.2, 0.0, 1.0, help="angular noise of the arms (radians)")
     hidden: int = setting(100, 2, 1000, help="hidden units")
     activation: str = setting("relu", choices=("relu", "tanh", "none"), help="non-linearity of the hidden net")
-    lr: float = setting(0.01, 1e-5, 100.0, help="Adam learning rate")
+    optimizer: str = setting("adam", choices=("adam", "sgd"), help="optimiser for both models")
+    lr: float = setting(0.01, 1e-5, 100.0, help="learning rate")
     steps: int = setting(300, 10, 10000, help="full-batch training steps")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")
 
@@ -73,7 +74,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     torch.manual_seed(cfg.seed)
     kinds = ["linear", "hidden"] if cfg.model == "both" else [cfg.model]
     nets = {k: build(k, cfg.hidden, cfg.classes, cfg.activation).to(ctx.device) for k in kinds}
-    opts = {k: torch.optim.Adam(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
+    opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
+    opts = {k: opt_cls(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
 
     lim = (-1.1, 1.1)
     nx, ny = 64, 40

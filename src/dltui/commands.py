@@ -1,0 +1,253 @@
+"""The sub-commands behind :mod:`dltui.cli`. Heavy imports stay inside each function."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from argparse import Namespace
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _err(msg: str) -> None:
+    print(f"dltui: {msg}", file=sys.stderr)
+
+
+def cmd_labs(args: Namespace) -> int:
+    from dltui import labregistry
+    from dltui.labspec import setting_specs
+
+    for mod in labregistry.all_labs():
+        info = mod.INFO
+        print(f"{info.id:<24} {info.summary}")
+        if args.metrics:
+            print(f"    lessons: {', '.join(info.lessons)}")
+            print(f"    expectation: {info.expectation}")
+            for s in setting_specs(mod.Settings):
+                print(f"    setting {s.name} = {s.default!r}  ({s.allowed()}) {s.help}")
+            for name, meaning in info.metrics.items():
+                print(f"    metric  {name}: {meaning}")
+    return EXIT_OK
+
+
+def _parse_sets(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_lab(args: Namespace) -> int:
+    from dltui import labregistry
+    from dltui.labspec import SettingError, make_settings, settings_dict
+
+    try:
+        module = labregistry.load(args.lab_id)
+        cfg = make_settings(module.Settings, _parse_sets(args.sets), from_text=True)
+    except (labregistry.UnknownLab, SettingError, ValueError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dltui.engine import Job, execute
+
+    err = Console(stderr=True)
+    out = Console()
+    job = Job(args.lab_id, settings_dict(cfg), args.device)
+    state: dict = {"figures": {}, "history": {}, "result": None, "device": args.device}
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[scalars]}"), TimeElapsedColumn(), console=err,
+                        transient=args.json)
+    task = progress.add_task(args.lab_id, total=None, scalars="")
+
+    def emit(event: tuple) -> None:
+        kind = event[0]
+        if kind == "started":
+            state["device"] = event[1]
+            err.print(f"[dim]{args.lab_id} on {event[1]}[/dim]")
+        elif kind == "begin":
+            progress.update(task, total=event[1])
+        elif kind == "update":
+            for step, scalars in event[1]:
+                for name, value in scalars.items():
+                    xs, ys = state["history"].setdefault(name, ([], []))
+                    xs.append(step)
+                    ys.append(value)
+            if event[1]:
+                step, scalars = event[1][-1]
+                text = "  ".join(f"{k} {v:.4g}" for k, v in list(scalars.items())[:4])
+                progress.update(task, completed=step, scalars=text)
+            state["figures"].update(event[2])
+        elif kind == "log":
+            err.print(event[1])
+        else:
+            state["result"] = event
+
+    stop = {"flag": False}
+    t0 = time.perf_counter()
+    with progress:
+        try:
+            execute(job, emit, lambda: stop["flag"])
+        except KeyboardInterrupt:
+            _err("interrupted")
+            return 130
+    result = state["result"] or ("error", "crashed", "the lab ended without a result")
+    if result[0] == "error":
+        _, kind, message = result
+        if args.json:
+            print(json.dumps({"lab": args.lab_id, "device": state["device"], "settings": settings_dict(cfg),
+                              "error": {"kind": kind, "message": message}}))
+        _err(message)
+        return EXIT_USAGE if kind in ("settings", "device") else EXIT_FAILED
+    _, status, metrics, seconds, steps = result
+    met = bool(module.expectation_met(metrics))
+    payload = {
+        "lab": args.lab_id, "device": state["device"], "settings": settings_dict(cfg), "steps": steps,
+        "seconds": round(seconds, 3), "metrics": metrics,
+        "expectation": {"description": module.INFO.expectation, "met": met},
+    }
+    if not args.no_save:
+        _save_run(args, payload, status)
+    if args.json:
+        print(json.dumps(payload))
+        return EXIT_OK
+    _print_plots(out, state)
+    out.print(f"[bold]{args.lab_id}[/bold] {status} in {seconds:.2f} s on {state['device']}, {steps} steps")
+    for name, value in metrics.items():
+        out.print(f"  {name:<20} {value:.4g}")
+    mark = "[green]✓ met[/green]" if met else "[red]✗ not met[/red]"
+    out.print(f"expectation: {module.INFO.expectation}  {mark}")
+    _ = time.perf_counter() - t0
+    return EXIT_OK
+
+
+def _print_plots(out, state: dict) -> None:
+    import plotext
+
+    from dltui.plotting import draw_curves, draw_figure
+
+    width = min(100, out.width)
+    if state["history"]:
+        draw_curves(plotext, state["history"], width, 16, title="metrics")
+        print(plotext.build())
+    for name, fig in state["figures"].items():
+        note = draw_figure(plotext, fig, width, 22)
+        print(plotext.build())
+        if note:
+            print(note)
+
+
+def _save_run(args: Namespace, payload: dict, status: str) -> None:
+    try:
+        from dltui.progress import open_store
+
+        with open_store(args.data_dir) as store:
+            store.record_run(payload["lab"], payload["settings"], payload["metrics"], status=status,
+                             seconds=payload["seconds"], steps=payload["steps"], device=payload["device"],
+                             expectation_met=payload["expectation"]["met"])
+    except Exception as exc:  # noqa: BLE001 - saving is a bonus for headless runs; say why it failed
+        _err(f"the run was not saved to the progress store: {exc}")
+
+
+def cmd_validate(args: Namespace) -> int:
+    from pathlib import Path
+
+    from dltui.curriculum import load_curriculum
+    from dltui.paths import curriculum_dir
+
+    root = Path(args.path) if args.path else curriculum_dir()
+    if not root.is_dir():
+        _err(f"{root}: not a folder")
+        return EXIT_USAGE
+    cur = load_curriculum(root)
+    for problem in cur.problems:
+        print(problem)
+    lessons = cur.lessons()
+    questions = sum(len(le.questions) for le in lessons)
+    labs = sum(len(le.labs) for le in lessons)
+    summary = (f"{len(cur.themes)} themes, {len(lessons)} lessons, {questions} questions, {labs} lab blocks: "
+               f"{len(cur.problems)} problem(s)")
+    print(summary, file=sys.stderr if cur.problems else sys.stdout)
+    return EXIT_FAILED if cur.problems else EXIT_OK
+
+
+def _open_store_or_exit(args: Namespace):
+    from dltui.progress import StoreError, open_store
+
+    try:
+        return open_store(args.data_dir)
+    except StoreError as exc:
+        _err(str(exc))
+        return None
+    except OSError as exc:
+        _err(f"cannot open the progress store: {exc}")
+        return None
+
+
+def run_app(args: Namespace) -> int:
+    from dltui.curriculum import load_curriculum
+    from dltui.paths import curriculum_dir
+
+    store = _open_store_or_exit(args)
+    if store is None:
+        return EXIT_FAILED
+    curriculum = load_curriculum(curriculum_dir())
+    from dltui.app import DltuiApp
+
+    DltuiApp(curriculum, store).run()
+    return EXIT_OK
+
+
+def progress_rows(curriculum, store) -> list[dict]:
+    progress = store.lesson_progress()
+    themes = []
+    for theme in curriculum.themes:
+        lessons = []
+        for le in theme.lessons:
+            p = progress.get(le.id)
+            lessons.append({"id": le.id, "title": le.title, "read": bool(p and p.completed),
+                            "opened": bool(p), "questions": len(le.questions),
+                            "answered": p.answered if p else 0, "correct": p.correct if p else 0,
+                            "pending_predictions": p.pending if p else 0})
+        themes.append({"id": theme.id, "title": theme.title, "lessons": lessons,
+                       "read": sum(x["read"] for x in lessons), "questions": sum(x["questions"] for x in lessons),
+                       "correct": sum(x["correct"] for x in lessons)})
+    return themes
+
+
+def cmd_progress(args: Namespace) -> int:
+    from dltui.curriculum import load_curriculum
+    from dltui.paths import curriculum_dir
+
+    store = _open_store_or_exit(args)
+    if store is None:
+        return EXIT_FAILED
+    with store:
+        if store.notice:
+            _err(store.notice)
+        themes = progress_rows(load_curriculum(curriculum_dir()), store)
+        runs = store.runs(limit=100000)
+    if args.json:
+        print(json.dumps({"data_file": str(store.path), "themes": themes, "runs": len(runs)}))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"dltui progress ({store.path})", title_justify="left")
+    for col in ("lesson", "read", "answered", "right"):
+        table.add_column(col, justify="left" if col == "lesson" else "right")
+    for t in themes:
+        table.add_row(f"[b]{t['title']}[/b]", f"{t['read']}/{len(t['lessons'])}", "",
+                      f"{t['correct']}/{t['questions']}")
+        for le in t["lessons"]:
+            table.add_row(f"  {le['title']}", "✓" if le["read"] else ("…" if le["opened"] else ""),
+                          f"{le['answered']}/{le['questions']}", str(le["correct"]))
+    Console().print(table)
+    print(f"{len(runs)} lab run(s) recorded")
+    return EXIT_OK

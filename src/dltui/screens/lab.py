@@ -1,0 +1,396 @@
+"""A live lab: settings with their ranges, Start/Stop/Reset, live figures, previous runs.
+
+Training never runs here: the app's worker process does it (dltui.engine). This screen polls
+that process ten times a second, so it redraws at most ten times a second.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, Select, Static, Switch,
+                             TabbedContent, TabPane)
+from textual_plotext import PlotextPlot
+
+from dltui import labregistry
+from dltui.labspec import SettingError, SettingSpec, setting_specs
+from dltui.plotting import color_enabled, draw_curves, draw_figure
+
+POLL_SECONDS = 0.1
+STOP_GRACE_SECONDS = 0.5
+
+
+class LabScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f5", "start", "Start"),
+        Binding("f6", "stop", "Stop"),
+        Binding("f7", "reset", "Reset"),
+        Binding("v", "next_view", "Next view"),
+        Binding("a", "toggle_curves", "Loss/acc"),
+    ]
+
+    def __init__(self, lab_id: str, preset: dict | None = None, lesson_id: str | None = None):
+        super().__init__()
+        self.lab_id = lab_id
+        self.module = labregistry.load(lab_id)
+        self.info = self.module.INFO
+        self.specs: list[SettingSpec] = setting_specs(self.module.Settings)
+        self.preset = dict(preset or {})
+        self.lesson_id = lesson_id
+        self.running = False
+        self.stopping = False
+        self.history: dict[str, tuple[list[int], list[float]]] = {}
+        self.figures: dict = {}
+        self.view = 0
+        self.curve_group = "loss"
+        self.total = 0
+        self.step = 0
+        self.device_label = "not started"
+        self.run_settings: dict = {}
+        self.started_at = 0.0
+        self._rate = 0.0
+        self._rate_mark: tuple[float, int] | None = None
+        self._dirty = False
+        self.redraws = 0
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="lab"):
+            with VerticalScroll(id="lab-settings"):
+                yield Static(f"[b]{self.info.title}[/b]", id="lab-title")
+                for spec in self.specs:
+                    value = self.preset.get(spec.name, spec.default)
+                    yield Label(f"{spec.name} [dim]({spec.allowed()})[/dim]", classes="setting-label")
+                    if spec.choices:
+                        yield Select([(str(c), c) for c in spec.choices], value=value, allow_blank=False,
+                                     id=f"set-{spec.name}", classes="setting")
+                    elif spec.kind is bool:
+                        yield Switch(value=bool(value), id=f"set-{spec.name}", classes="setting")
+                    else:
+                        yield Input(str(value), id=f"set-{spec.name}", classes="setting")
+                yield Label("device", classes="setting-label")
+                yield Select([("auto (CUDA if present)", "auto"), ("cpu", "cpu"), ("cuda", "cuda")],
+                             value="auto", allow_blank=False, id="device")
+                with Horizontal(id="lab-buttons"):
+                    yield Button("Start", id="start", variant="success")
+                    yield Button("Stop", id="stop", variant="error", disabled=True)
+                    yield Button("Reset", id="reset")
+                yield Static(id="settings-error")
+            with Vertical(id="lab-main"):
+                yield Static(id="lab-status")
+                yield Static(id="lab-message")
+                with TabbedContent(id="lab-tabs"):
+                    with TabPane("Live", id="tab-live"):
+                        with Horizontal(id="plots"):
+                            yield PlotextPlot(id="curves")
+                            with Vertical(id="figure-box"):
+                                yield PlotextPlot(id="figure")
+                                yield Static(id="figure-note")
+                    with TabPane("Runs", id="tab-runs"):
+                        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+                    with TabPane("About", id="tab-about"):
+                        yield Static(self._about(), id="about")
+        yield Footer()
+
+    def _about(self) -> str:
+        lines = [f"[b]{self.info.title}[/b]", self.info.summary, "",
+                 f"[b]Expectation with the default settings[/b]: {self.info.expectation}", "",
+                 "[b]Final metrics[/b]"]
+        lines += [f"  {k}: {v}" for k, v in self.info.metrics.items()]
+        lines += ["", "[b]Settings[/b]"]
+        lines += [f"  {s.name} = {s.default!r} ({s.allowed()}): {s.help}" for s in self.specs]
+        lines += ["", "Keys: F5 start · F6 stop · F7 reset · v next view · a loss/accuracy curves · Esc back"]
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        self._status()
+        self._fill_runs()
+        self._draw()
+        self.set_interval(POLL_SECONDS, self._poll)
+        if self.app.prewarm_labs:
+            self.app.lab_process()  # spawn the worker now so Start is instant
+        self.query_one("#start", Button).focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#plots").set_class(self.size.width >= 120, "wide")
+
+    # -- settings --------------------------------------------------------------------------
+
+    def read_settings(self) -> dict:
+        values, problems = {}, []
+        for spec in self.specs:
+            widget = self.query_one(f"#set-{spec.name}")
+            try:
+                if isinstance(widget, Input):
+                    values[spec.name] = spec.parse(widget.value)
+                    widget.remove_class("-invalid")
+                elif isinstance(widget, Switch):
+                    values[spec.name] = spec.check(bool(widget.value))
+                else:
+                    values[spec.name] = spec.check(widget.value)
+            except SettingError as exc:
+                problems.append(str(exc))
+                widget.add_class("-invalid")
+        if problems:
+            raise SettingError("\n".join(problems))
+        return values
+
+    # -- actions ---------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        if self.running:
+            return
+        error = self.query_one("#settings-error", Static)
+        try:
+            settings = self.read_settings()
+        except SettingError as exc:
+            error.update(f"[b red]Not started:[/b red]\n{exc}")
+            self.notify(str(exc), title="Setting out of range", severity="error")
+            return
+        error.update("")
+        from dltui.engine import Job
+
+        proc = self.app.lab_process()
+        for _ in proc.poll():  # drop anything left over from an earlier run
+            pass
+        self.history, self.figures, self.view = {}, {}, 0
+        self.step, self.total, self._rate, self._rate_mark = 0, 0, 0.0, None
+        self.run_settings = settings
+        self.running, self.stopping = True, False
+        self.started_at = time.monotonic()
+        self.device_label = "starting…" if proc.ready else "starting (loading torch)…"
+        self._message("")
+        proc.submit(Job(self.lab_id, settings, self.query_one("#device", Select).value))
+        self._buttons()
+        self._status()
+
+    @on(Button.Pressed, "#stop")
+    def action_stop(self) -> None:
+        if not self.running or self.stopping:
+            return
+        self.stopping = True
+        proc = self.app.lab_process(start=False)
+        if proc is not None:
+            proc.request_stop()
+        self._message("Stopping…")
+        self.set_timer(STOP_GRACE_SECONDS, self._force_stop)
+
+    def _force_stop(self) -> None:
+        """The lab did not stop in time (one long step): kill the worker and start a fresh one."""
+        if not self.running:
+            return
+        self.app.restart_lab_process()
+        self._finish("stopped", self._last_scalars(), time.monotonic() - self.started_at, self.step)
+        if self.app.prewarm_labs:
+            self.app.lab_process()
+
+    @on(Button.Pressed, "#reset")
+    def action_reset(self) -> None:
+        if self.running:
+            self.notify("Stop the run first (F6).", severity="warning")
+            return
+        for spec in self.specs:
+            widget = self.query_one(f"#set-{spec.name}")
+            value = self.preset.get(spec.name, spec.default)
+            if isinstance(widget, Input):
+                widget.value = str(value)
+                widget.remove_class("-invalid")
+            else:
+                widget.value = value
+        self.query_one("#settings-error", Static).update("")
+        self.history, self.figures, self.view, self.step, self.total = {}, {}, 0, 0, 0
+        self._message("")
+        self._draw()
+        self._status()
+
+    def action_next_view(self) -> None:
+        if self.figures:
+            self.view = (self.view + 1) % len(self.figures)
+            self._draw()
+
+    def action_toggle_curves(self) -> None:
+        self.curve_group = "acc" if self.curve_group == "loss" else "loss"
+        self._draw()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        if self.running:
+            # Leaving mid-run: keep what was reached as a stopped run, and free the worker.
+            self.app.restart_lab_process()
+            self._record("stopped", self._last_scalars(), time.monotonic() - self.started_at, self.step)
+
+    # -- events from the worker ------------------------------------------------------------
+
+    def _poll(self) -> None:
+        proc = self.app.lab_process(start=False)
+        if proc is None:
+            return
+        events = proc.poll()
+        if events:
+            self.apply_events(events)
+        elif self.running and not proc.alive:
+            self.app.restart_lab_process()
+            self._fail("crashed", f"The lab process ended unexpectedly (exit code {proc.exitcode}).")
+        if self._dirty:
+            self._dirty = False
+            self._draw()
+            self._status()
+
+    def apply_events(self, events: list[tuple]) -> None:
+        """Fold worker events into the screen's state (also used by tests with canned events)."""
+        for event in events:
+            kind = event[0]
+            if kind == "started":
+                self.device_label = event[1]
+            elif kind == "begin":
+                self.total = event[1]
+            elif kind == "update":
+                for step, scalars in event[1]:
+                    for name, value in scalars.items():
+                        xs, ys = self.history.setdefault(name, ([], []))
+                        xs.append(step)
+                        ys.append(value)
+                    self.step = step
+                self.figures.update(event[2])
+                self._update_rate()
+            elif kind == "log":
+                self._message(event[1])
+            elif kind == "done":
+                _, status, metrics, seconds, steps = event
+                self._finish(status, metrics, seconds, steps)
+            elif kind == "error":
+                self._fail(event[1], event[2])
+            self._dirty = True
+        if self._dirty and not self.is_attached:
+            return
+
+    def _update_rate(self) -> None:
+        now = time.monotonic()
+        if self._rate_mark is not None:
+            t, s = self._rate_mark
+            if now - t >= 0.5:
+                rate = (self.step - s) / (now - t)
+                self._rate = rate if self._rate == 0 else 0.5 * self._rate + 0.5 * rate
+                self._rate_mark = (now, self.step)
+        else:
+            self._rate_mark = (now, self.step)
+
+    def _last_scalars(self) -> dict:
+        return {name: ys[-1] for name, (_, ys) in self.history.items() if ys}
+
+    def _finish(self, status: str, metrics: dict, seconds: float, steps: int) -> None:
+        self.running = self.stopping = False
+        if seconds > 0 and steps:
+            self._rate = steps / seconds
+        met = self._record(status, metrics, seconds, steps)
+        verdict = ""
+        if status == "finished":
+            verdict = " · expectation met ✓" if met else " · expectation not met ✗"
+        self._message(f"[b]{status.capitalize()}[/b] after {steps} {self.info.steps_label}s in {seconds:.1f} s"
+                      f"{verdict}. " + "  ".join(f"{k} {v:.3g}" for k, v in metrics.items()))
+        self._buttons()
+        self._fill_runs()
+
+    def _record(self, status: str, metrics: dict, seconds: float, steps: int) -> bool | None:
+        met = bool(self.module.expectation_met(metrics)) if status == "finished" else None
+        run_id = self.app.store.record_run(self.lab_id, self.run_settings, metrics, status=status,
+                                           seconds=seconds, steps=steps, device=self.device_label,
+                                           expectation_met=met, lesson_id=self.lesson_id)
+        if status == "finished":
+            for note in self.app.grade_predictions(self.lab_id, self.run_settings, metrics, run_id):
+                self.notify(note, title="Prediction graded", timeout=8)
+        return met
+
+    def _fail(self, kind: str, message: str) -> None:
+        self.running = self.stopping = False
+        titles = {"diverged": "Training diverged", "oom": "Out of memory", "device": "Device unavailable",
+                  "settings": "Bad settings", "crashed": "The lab crashed"}
+        first_line = message.splitlines()[0] if message else kind
+        self._message(f"[b red]{titles.get(kind, 'Failed')}:[/b red] {first_line}")
+        self.notify(first_line, title=titles.get(kind, "Failed"), severity="error", timeout=10)
+        self._buttons()
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _message(self, text: str) -> None:
+        self.query_one("#lab-message", Static).update(text)
+
+    def _buttons(self) -> None:
+        self.query_one("#start", Button).disabled = self.running
+        self.query_one("#stop", Button).disabled = not self.running
+        self.query_one("#reset", Button).disabled = self.running
+
+    def _status(self) -> None:
+        last = self._last_scalars()
+        parts = [f"[b]{self.device_label}[/b]",
+                 f"step {self.step}/{self.total}" if self.total else f"step {self.step}"]
+        losses = [(k, v) for k, v in last.items() if k.startswith("loss")][:2]
+        accs = [(k, v) for k, v in last.items() if k.startswith("acc")][:2]
+        parts += [f"{k} {v:.4g}" for k, v in losses + accs]
+        if self._rate:
+            parts.append(f"{self._rate:,.0f} steps/s")
+        self.query_one("#lab-status", Static).update(" · ".join(parts))
+
+    def _draw(self) -> None:
+        self.redraws += 1
+        color = color_enabled()
+        curves = self.query_one("#curves", PlotextPlot)
+        group = {k: v for k, v in self.history.items() if k.startswith(self.curve_group)}
+        if not group:  # labs without acc* metrics: show everything that is not a loss
+            group = {k: v for k, v in self.history.items()
+                     if (k.startswith("loss")) == (self.curve_group == "loss")}
+        title = "loss" if self.curve_group == "loss" else "accuracy & other metrics"
+        draw_curves(curves.plt, group, max(20, curves.size.width), max(5, curves.size.height),
+                    title=f"{title} (a: switch)", color=color)
+        curves.refresh()
+        plot = self.query_one("#figure", PlotextPlot)
+        note = self.query_one("#figure-note", Static)
+        if self.figures:
+            names = list(self.figures)
+            self.view %= len(names)
+            fig = self.figures[names[self.view]]
+            text = draw_figure(plot.plt, fig, max(20, plot.size.width), max(6, plot.size.height), color=color)
+            more = f"  [dim](v: view {self.view + 1}/{len(names)}: {names[self.view]})[/dim]" if len(names) > 1 else ""
+            note.update(text.replace("[", r"\[") + more)
+        else:
+            plot.plt.clear_figure()
+            plot.plt.title("the lab's view appears here once it runs")
+            note.update("")
+        plot.refresh()
+
+    def _fill_runs(self) -> None:
+        table = self.query_one("#runs", DataTable)
+        table.clear(columns=True)
+        table.add_columns("#", "when", "status", "device", "s", "metrics", "met")
+        for run in self.app.store.runs(self.lab_id, limit=50):
+            when = datetime.fromtimestamp(run.finished_at).strftime("%m-%d %H:%M")
+            metrics = " ".join(f"{k}={v:.3g}" for k, v in list(run.metrics.items())[:3]
+                               if isinstance(v, (int, float)) and math.isfinite(v))
+            met = {True: "✓", False: "✗", None: "–"}[run.expectation_met]
+            table.add_row(str(run.id), when, run.status, run.device[:18], f"{run.seconds:.1f}", metrics, met,
+                          key=str(run.id))
+
+    @on(DataTable.RowSelected, "#runs")
+    def _load_run(self, event: DataTable.RowSelected) -> None:
+        """Enter on a previous run copies its settings into the form."""
+        run = next((r for r in self.app.store.runs(self.lab_id, limit=50) if str(r.id) == event.row_key.value), None)
+        if run is None or self.running:
+            return
+        for spec in self.specs:
+            if spec.name in run.settings:
+                widget = self.query_one(f"#set-{spec.name}")
+                widget.value = str(run.settings[spec.name]) if isinstance(widget, Input) else run.settings[spec.name]
+        self.notify(f"Settings of run #{run.id} loaded; F5 runs them again.", timeout=4)

@@ -1,0 +1,170 @@
+"""A lesson: summary, objectives, sources, inline quizzes and lab blocks. Position is saved."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static
+
+from dltui.curriculum import LabBlock, Lesson, Prose, Question
+from dltui.messages import OpenLab, QuizAnswered
+from dltui.widgets.labblock import LabBlockWidget
+from dltui.widgets.quiz import QuizWidget
+
+
+def _header_markdown(lesson: Lesson, theme_title: str) -> str:
+    src = lesson.sources or {}
+    lines = [f"# {lesson.title}", "", f"*{theme_title} · about {lesson.minutes} minutes · "
+             f"{len(lesson.questions)} questions*", "", "**You will be able to**", ""]
+    lines += [f"- {o}" for o in lesson.objectives]
+    lines += ["", "**Sources**", ""]
+    if src.get("video"):
+        lines.append(f"- Lecture video: {src['video']}")
+    for s in src.get("slides") or []:
+        lines.append(f"- Slides: {s}")
+    for n in src.get("notebooks") or []:
+        lines.append(f"- Notebook: {n}")
+    for n in src.get("notes") or []:
+        lines.append(f"- Course notes: `{n}`")
+    return "\n".join(lines)
+
+
+class LessonScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("m", "mark_read", "Mark read"),
+        Binding("right_square_bracket", "next_lesson", "Next"),
+        Binding("left_square_bracket", "previous_lesson", "Prev"),
+        Binding("home", "top", "Top", show=False),
+    ]
+
+    def __init__(self, lesson: Lesson):
+        super().__init__()
+        self.lesson = lesson
+        self._saved_position = -1.0
+
+    def compose(self) -> ComposeResult:
+        lesson = self.lesson
+        theme = self.app.curriculum.theme_of(lesson.id)
+        answers = self.app.store.latest_answers(lesson.id)
+        run_metrics = self._run_metrics(answers)
+        yield Header()
+        with VerticalScroll(id="lesson-body"):
+            if lesson.broken:
+                problems = "\n".join(str(p) for p in lesson.problems[:10])
+                yield Static(f"[b]⚠ This lesson file has problems[/b] (run `dltui validate`):\n{problems}",
+                             classes="broken")
+            yield Markdown(_header_markdown(lesson, theme.title if theme else ""), classes="lesson-head")
+            number = 0
+            for block in lesson.blocks:
+                if isinstance(block, Prose):
+                    yield Markdown(block.text, classes="prose")
+                elif isinstance(block, Question):
+                    number += 1
+                    yield QuizWidget(block, lesson.id, number, answers.get(block.id), run_metrics.get(block.id))
+                elif isinstance(block, LabBlock):
+                    yield LabBlockWidget(block, lesson.id)
+            yield Static("End of the lesson. [b]m[/b] marks it read, [b]][/b] opens the next one.",
+                         classes="lesson-end")
+        yield Footer()
+
+    def _run_metrics(self, answers) -> dict[str, dict]:
+        ids = {a.run_id for a in answers.values() if a.run_id}
+        if not ids:
+            return {}
+        runs = {r.id: r for r in self.app.store.runs(limit=500) if r.id in ids}
+        return {qid: runs[a.run_id].metrics for qid, a in answers.items() if a.run_id in runs}
+
+    def on_mount(self) -> None:
+        self.app.store.lesson_opened(self.lesson.id)
+        body = self.query_one("#lesson-body", VerticalScroll)
+        body.focus()
+        position = self.app.store.position(self.lesson.id)
+        if position > 0:
+            # Wait for the Markdown widgets to lay out before scrolling to the saved place.
+            self.set_timer(0.3, lambda: self._restore(position))
+        self.set_interval(1.0, self._save_position)
+
+    def _restore(self, position: float) -> None:
+        body = self.query_one("#lesson-body", VerticalScroll)
+        body.scroll_to(y=position * body.max_scroll_y, animate=False)
+        self._saved_position = position
+
+    def _fraction(self) -> float:
+        body = self.query_one("#lesson-body", VerticalScroll)
+        return body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
+
+    def _save_position(self) -> None:
+        fraction = round(self._fraction(), 4)
+        if abs(fraction - self._saved_position) > 1e-4:
+            self.app.store.save_position(self.lesson.id, fraction)
+            self._saved_position = fraction
+        if fraction >= 0.98:
+            progress = self.app.store.lesson_progress().get(self.lesson.id)
+            if progress is None or not progress.completed:
+                self.app.store.mark_completed(self.lesson.id)
+                self.notify("Lesson marked as read.", timeout=3)
+
+    def on_screen_suspend(self) -> None:
+        self._save_position()
+
+    def on_unmount(self) -> None:
+        try:
+            self._save_position()
+        except Exception:  # noqa: BLE001 - the DOM may already be gone when the app quits
+            pass
+
+    async def on_screen_resume(self) -> None:
+        # Predictions may have been graded by a lab run: redraw the quizzes from the store.
+        answers = self.app.store.latest_answers(self.lesson.id)
+        metrics = self._run_metrics(answers)
+        for quiz in self.query(QuizWidget):
+            ans = answers.get(quiz.question.id)
+            if ans is not None and quiz.question.kind == "predict":
+                quiz.run_metrics = metrics.get(quiz.question.id)
+                quiz.show_answer(ans.answer, ans.correct)
+
+    @on(QuizAnswered)
+    def _answered(self, event: QuizAnswered) -> None:
+        self.app.store.record_answer(event.lesson_id, event.question_id, event.kind, event.answer, event.correct)
+
+    @on(OpenLab)
+    def _open_lab(self, event: OpenLab) -> None:
+        from dltui.screens.lab import LabScreen
+
+        if not event.lab_id:
+            return
+        self.app.push_screen(LabScreen(event.lab_id, event.settings, event.lesson_id))
+
+    def action_back(self) -> None:
+        self._save_position()
+        self.app.pop_screen()
+
+    def action_top(self) -> None:
+        self.query_one("#lesson-body", VerticalScroll).scroll_home(animate=False)
+
+    def action_mark_read(self) -> None:
+        self.app.store.mark_completed(self.lesson.id)
+        self.notify(f"“{self.lesson.title}” marked as read.", timeout=3)
+
+    def _neighbour(self, step: int) -> Lesson | None:
+        lessons = self.app.curriculum.lessons()
+        index = next(i for i, le in enumerate(lessons) if le.id == self.lesson.id)
+        j = index + step
+        return lessons[j] if 0 <= j < len(lessons) else None
+
+    def action_next_lesson(self) -> None:
+        self._go(self._neighbour(1))
+
+    def action_previous_lesson(self) -> None:
+        self._go(self._neighbour(-1))
+
+    def _go(self, lesson: Lesson | None) -> None:
+        if lesson is None:
+            self.notify("No more lessons in that direction.", timeout=2)
+            return
+        self._save_position()
+        self.app.switch_screen(LessonScreen(lesson))
