@@ -53,7 +53,8 @@ class DltuiApp(App):
             else:
                 from dltui.engine import LabProcess
 
-                self._lab_process = LabProcess().start()
+                log = self.store.path.with_name("lab-worker.log")
+                self._lab_process = LabProcess(str(log)).start()
         return self._lab_process
 
     def restart_lab_process(self) -> None:

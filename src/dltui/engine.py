@@ -20,6 +20,7 @@ import os
 import queue
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -159,8 +160,12 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
     emit(("done", status, metrics, seconds, ctx.last_step))
 
 
-def _worker_main(jobs, events, stop_event) -> None:
+def _worker_main(jobs, events, stop_event, log_path: str | None = None) -> None:
     """Body of the spawned worker: import torch once, then run jobs until told to quit."""
+    # The worker shares the app's terminal: anything it printed would garble the screen.
+    target = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(target, 1)
+    os.dup2(target, 2)
     try:
         import torch  # noqa: F401 - paid once, before the first Start
 
@@ -178,22 +183,39 @@ def _worker_main(jobs, events, stop_event) -> None:
         execute(job, events.put, stop_event.is_set)
 
 
+@contextmanager
+def _real_stdio():
+    """Textual swaps sys.stdout/stderr for objects without a file descriptor, which
+    multiprocessing needs while it spawns processes; lend it the real ones meanwhile."""
+    import sys
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 class LabProcess:
     """A warm worker process for the app: spawn it early, submit jobs, poll events."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_path: str | None = None) -> None:
         import multiprocessing as mp
 
         self._mp = mp.get_context("spawn")
-        self._jobs = self._mp.Queue()
-        self._events = self._mp.Queue()
-        self._stop = self._mp.Event()
-        self._proc = self._mp.Process(target=_worker_main, args=(self._jobs, self._events, self._stop),
+        with _real_stdio():  # queues start multiprocessing's resource tracker
+            self._jobs = self._mp.Queue()
+            self._events = self._mp.Queue()
+            self._stop = self._mp.Event()
+        self._proc = self._mp.Process(target=_worker_main,
+                                      args=(self._jobs, self._events, self._stop, log_path),
                                       daemon=True, name="dltui-lab")
         self.ready = False
 
     def start(self) -> "LabProcess":
-        self._proc.start()
+        with _real_stdio():
+            self._proc.start()
         return self
 
     @property

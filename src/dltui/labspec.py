@@ -68,8 +68,17 @@ class SettingSpec:
         if self.kind is bool:
             return "true or false"
         if self.low is not None and self.high is not None:
-            return f"{self.kind.__name__} from {_fmt(self.low)} to {_fmt(self.high)}"
+            what = "a whole number" if self.kind is int else "a number"
+            return f"{what} from {_fmt(self.low)} to {_fmt(self.high)}"
         return self.kind.__name__
+
+    def short(self) -> str:
+        """The allowed values in a few characters, for narrow forms."""
+        if self.choices or self.kind is bool:
+            return ""
+        if self.low is not None and self.high is not None:
+            return f"{_fmt(self.low)}…{_fmt(self.high)}"
+        return ""
 
     def parse(self, text: str) -> Any:
         """Turn the text a user typed into a checked value."""
@@ -80,7 +89,7 @@ class SettingSpec:
                 return True
             if low in ("0", "false", "no", "off"):
                 return False
-            raise SettingError(f"{self.name}: {text!r} is not allowed; expected {self.allowed()}")
+            raise SettingError(f"{self.name}: {text!r} is not allowed; allowed: {self.allowed()}")
         if self.kind in (int, float):
             try:
                 value = float(text) if self.kind is float else int(float(text))
@@ -88,7 +97,7 @@ class SettingSpec:
                     raise ValueError
             except ValueError:
                 raise SettingError(
-                    f"{self.name}: {text!r} is not a number; expected {self.allowed()}") from None
+                    f"{self.name}: {text!r} is not a number; allowed: {self.allowed()}") from None
             return self.check(value)
         return self.check(text)
 
@@ -97,21 +106,21 @@ class SettingSpec:
             value = float(value)
         if self.choices:
             if value not in self.choices:
-                raise SettingError(f"{self.name}: {value!r} is not allowed; expected {self.allowed()}")
+                raise SettingError(f"{self.name}: {value!r} is not allowed; allowed: {self.allowed()}")
             return value
         if self.kind is bool:
             if not isinstance(value, bool):
-                raise SettingError(f"{self.name}: {value!r} is not allowed; expected {self.allowed()}")
+                raise SettingError(f"{self.name}: {value!r} is not allowed; allowed: {self.allowed()}")
             return value
         if self.kind in (int, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise SettingError(f"{self.name}: {value!r} is not a number; expected {self.allowed()}")
+                raise SettingError(f"{self.name}: {value!r} is not a number; allowed: {self.allowed()}")
             if self.kind is int and not float(value).is_integer():
-                raise SettingError(f"{self.name}: {value!r} is not a whole number; expected {self.allowed()}")
+                raise SettingError(f"{self.name}: {value!r} is not a whole number; allowed: {self.allowed()}")
             if isinstance(value, float) and not math.isfinite(value):
-                raise SettingError(f"{self.name}: {value!r} is out of range; expected {self.allowed()}")
+                raise SettingError(f"{self.name}: {value!r} is out of range; allowed: {self.allowed()}")
             if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-                raise SettingError(f"{self.name}: {_fmt(value)} is out of range; expected {self.allowed()}")
+                raise SettingError(f"{self.name}: {_fmt(value)} is out of range; allowed: {self.allowed()}")
             return self.kind(value)
         return value
 

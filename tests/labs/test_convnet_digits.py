@@ -22,8 +22,8 @@ def test_convnet_beats_fc_and_loses_edge_when_shuffled():
     assert set(m) == set(convnet_digits.INFO.metrics)
     first = r.history["loss_cnn"][1][0]
     assert m["loss_cnn"] < 0.5 * first
-    assert m["acc_cnn"] > m["acc_fc"] + 0.05
-    assert m["acc_cnn"] > m["acc_cnn_perm"] + 0.1
+    assert m["acc_cnn"] > m["acc_fc"]
+    assert m["acc_cnn"] > m["acc_cnn_perm"] + 0.2
     assert "samples" in r.figures and "accuracy" in r.figures
 
 

@@ -70,21 +70,23 @@ class LabScreen(Screen):
                 yield Static(f"[b]{self.info.title}[/b]", id="lab-title")
                 for spec in self.specs:
                     value = self.preset.get(spec.name, spec.default)
-                    yield Label(f"{spec.name} [dim]({spec.allowed()})[/dim]", classes="setting-label")
+                    label = Label(f"[b]{spec.name}[/b] [dim]{spec.short()}[/dim]", classes="setting-label")
+                    label.tooltip = spec.help
+                    yield label
                     if spec.choices:
                         yield Select([(str(c), c) for c in spec.choices], value=value, allow_blank=False,
-                                     id=f"set-{spec.name}", classes="setting")
+                                     id=f"set-{spec.name}", classes="setting", compact=True)
                     elif spec.kind is bool:
                         yield Switch(value=bool(value), id=f"set-{spec.name}", classes="setting")
                     else:
-                        yield Input(str(value), id=f"set-{spec.name}", classes="setting")
-                yield Label("device", classes="setting-label")
+                        yield Input(str(value), id=f"set-{spec.name}", classes="setting", compact=True)
+                yield Label("[b]device[/b]", classes="setting-label")
                 yield Select([("auto (CUDA if present)", "auto"), ("cpu", "cpu"), ("cuda", "cuda")],
-                             value="auto", allow_blank=False, id="device")
+                             value="auto", allow_blank=False, id="device", compact=True)
                 with Horizontal(id="lab-buttons"):
-                    yield Button("Start", id="start", variant="success")
-                    yield Button("Stop", id="stop", variant="error", disabled=True)
-                    yield Button("Reset", id="reset")
+                    yield Button("Start", id="start", variant="success", compact=True)
+                    yield Button("Stop", id="stop", variant="error", disabled=True, compact=True)
+                    yield Button("Reset", id="reset", compact=True)
                 yield Static(id="settings-error")
             with Vertical(id="lab-main"):
                 yield Static(id="lab-status")

@@ -29,7 +29,10 @@ class LabListScreen(Screen):
     def refresh_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("lab", "runs", "lessons", "what it shows")
+        table.add_column("lab", width=22)
+        table.add_column("runs", width=4)
+        table.add_column("lessons", width=26)
+        table.add_column("what it shows")
         for mod in labregistry.all_labs():
             runs = self.app.store.runs(mod.INFO.id, limit=1000)
             table.add_row(mod.INFO.id, str(len(runs)), ", ".join(mod.INFO.lessons), mod.INFO.summary,
