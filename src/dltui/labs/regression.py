@@ -35,7 +35,7 @@ class Settings:
     noise: float = setting(0.3, 0.0, 2.0, help="height of the uniform noise added to x³")
     points: int = setting(100, 10, 5000, help="training points, evenly spaced on [−1, 1]")
     lr: float = setting(0.01, 1e-5, 100.0, help="Adam learning rate")
-    steps: int = setting(300, 10, 10000, help="full-batch training steps")
+    steps: int = setting(500, 10, 10000, help="full-batch training steps")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")
 
 

@@ -83,21 +83,36 @@ class LessonScreen(Screen):
         body = self.query_one("#lesson-body", VerticalScroll)
         body.focus()
         position = self.app.store.position(self.lesson.id)
+        self._saved_position = position
         if position > 0:
             # Wait for the Markdown widgets to lay out before scrolling to the saved place.
             self.set_timer(0.3, lambda: self._restore(position))
-        self.set_interval(1.0, self._save_position)
+        else:
+            self._restored = True
+        self.watch(body, "scroll_y", self._scrolled, init=False)
+
+    _restored = False
+    _save_timer = None
 
     def _restore(self, position: float) -> None:
         body = self.query_one("#lesson-body", VerticalScroll)
         body.scroll_to(y=position * body.max_scroll_y, animate=False)
-        self._saved_position = position
+        self._restored = True
 
     def _fraction(self) -> float:
         body = self.query_one("#lesson-body", VerticalScroll)
         return body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
 
+    def _scrolled(self, _old: float, _new: float) -> None:
+        # Saved as the learner reads (coalesced to a few writes a second), so quitting at any
+        # moment keeps the place; nothing is saved before the old place has been restored.
+        if self._restored and self._save_timer is None:
+            self._save_timer = self.set_timer(0.25, self._save_position)
+
     def _save_position(self) -> None:
+        self._save_timer = None
+        if not self._restored or not self.is_attached:
+            return
         fraction = round(self._fraction(), 4)
         if abs(fraction - self._saved_position) > 1e-4:
             self.app.store.save_position(self.lesson.id, fraction)
@@ -107,15 +122,6 @@ class LessonScreen(Screen):
             if progress is None or not progress.completed:
                 self.app.store.mark_completed(self.lesson.id)
                 self.notify("Lesson marked as read.", timeout=3)
-
-    def on_screen_suspend(self) -> None:
-        self._save_position()
-
-    def on_unmount(self) -> None:
-        try:
-            self._save_position()
-        except Exception:  # noqa: BLE001 - the DOM may already be gone when the app quits
-            pass
 
     async def on_screen_resume(self) -> None:
         # Predictions may have been graded by a lab run: redraw the quizzes from the store.
