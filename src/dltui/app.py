@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import App
 from textual.binding import Binding
 
-from dltui.curriculum import Curriculum
-from dltui.progress import Store
+if TYPE_CHECKING:
+    from dltui.curriculum import Curriculum
+    from dltui.progress import Store
+
+
+def HomeScreenType():  # noqa: N802 - imported lazily to keep start-up short
+    from dltui.screens.home import HomeScreen
+
+    return HomeScreen
 
 
 class DltuiApp(App):
@@ -21,10 +28,12 @@ class DltuiApp(App):
         Binding("f1", "help", "Help"),
     ]
 
-    def __init__(self, curriculum: Curriculum, store: Store, *,
+    def __init__(self, curriculum: Curriculum | Callable[[], Curriculum], store: Store, *,
                  lab_process_factory: Callable | None = None, prewarm_labs: bool = True):
         super().__init__()
-        self.curriculum = curriculum
+        # A loader is called right after the first frame is painted, so start-up stays quick.
+        self._curriculum_loader = curriculum if callable(curriculum) else None
+        self.curriculum: Curriculum | None = None if callable(curriculum) else curriculum
         self.store = store
         self.prewarm_labs = prewarm_labs
         self._lab_process_factory = lab_process_factory
@@ -36,6 +45,18 @@ class DltuiApp(App):
         self.push_screen(HomeScreen())
         if self.store.notice:
             self.notify(self.store.notice, title="Progress file moved aside", severity="warning", timeout=15)
+        if self.curriculum is None:
+            self.call_after_refresh(self._load_curriculum)
+        else:
+            self._curriculum_loaded()
+
+    def _load_curriculum(self) -> None:
+        self.curriculum = self._curriculum_loader()
+        self._curriculum_loaded()
+        if isinstance(self.screen, HomeScreenType()):
+            self.screen.rebuild()
+
+    def _curriculum_loaded(self) -> None:
         if self.curriculum.problems:
             self.notify(f"{len(self.curriculum.problems)} problem(s) in the curriculum; broken lessons are "
                         "marked ⚠. Run `dltui validate` for details.", severity="warning", timeout=8)

@@ -191,16 +191,19 @@ def _open_store_or_exit(args: Namespace):
 
 
 def run_app(args: Namespace) -> int:
-    from dltui.curriculum import load_curriculum
+    def load_curriculum(root):
+        from dltui.curriculum import load_curriculum as load
+
+        return load(root)
+
     from dltui.paths import curriculum_dir
 
     store = _open_store_or_exit(args)
     if store is None:
         return EXIT_FAILED
-    curriculum = load_curriculum(curriculum_dir())
     from dltui.app import DltuiApp
 
-    DltuiApp(curriculum, store).run()
+    DltuiApp(lambda: load_curriculum(curriculum_dir()), store).run()
     return EXIT_OK
 
 

@@ -12,7 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from dltui import conditions, yamlload
+
+
+class _LazyModule:
+    """Import a module on first attribute access: the app paints its first frame before the
+    curriculum (and PyYAML) is loaded."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+yamlload = _LazyModule("dltui.yamlload")
+conditions = _LazyModule("dltui.conditions")
 
 QUIZ_KINDS = ("single", "multiple", "numeric", "predict")
 LESSON_ID = re.compile(r"^t[1-9]_[a-z0-9_]+$")
@@ -240,6 +256,7 @@ def load_lesson(path: Path, theme_id: str = "") -> Lesson:
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
         lesson.problems.append(Problem(path, 1, "front matter is not closed by a '---' line"))
+        lesson.blocks = [Prose(text, 1)]
         return lesson
     _parse_front_matter(lesson, "\n".join(lines[1:end]), first_line=2)
     _parse_body(lesson, lines, start=end + 1)

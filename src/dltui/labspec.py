@@ -126,6 +126,8 @@ class SettingSpec:
 
 
 def _fmt(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
     return f"{x:g}"
 
 

@@ -53,10 +53,16 @@ def test_grid_is_vectorised_and_fast():
     from dltui.labs.ebm_ellipse_inference import energy, free_energy, z_grid
 
     G, w, z = grid((-3, 3), (-2, 2), 100, 100), torch.tensor([1.5, 0.36]), z_grid(48, "cpu")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the lab runs it on CPU
     free_energy(energy(G, w, z), 3.0)
-    t = time.perf_counter()
-    free_energy(energy(G, w, z), 3.0)
-    assert time.perf_counter() - t < 0.1
+    times = []
+    for _ in range(5):  # best of 5: the machine may be busy with other work
+        t = time.perf_counter()
+        free_energy(energy(G, w, z), 3.0)
+        times.append(time.perf_counter() - t)
+    torch.set_num_threads(threads)
+    assert min(times) < 0.02
 
 
 @pytest.mark.slow
@@ -92,3 +98,14 @@ def test_out_of_range_setting_is_refused():
         make_settings(Settings, {"beta": 0.0})
     with pytest.raises(SettingError):
         make_settings(Settings, {"y2": 5.0})
+
+
+def test_gradient_inference_can_settle_in_the_shallower_minimum():
+    base = {"pause": 0.0, "sweep": 1, "y1": 0.3, "y2": 1.2, "inference": "gradient"}
+    good = run_inline("ebm_ellipse_inference", {**base, "z_init": 0.0}).metrics
+    assert good["e_check"] == pytest.approx(good["f_inf_point"], abs=0.01)
+    assert good["z_check"] == pytest.approx(1.396, abs=0.01)
+    stuck = run_inline("ebm_ellipse_inference", {**base, "z_init": 4.7124}).metrics
+    assert stuck["z_check"] == pytest.approx(4.985, abs=0.01)
+    assert stuck["e_check"] > stuck["f_inf_point"] + 1.0
+    assert stuck["e_excess"] > 1.0 and abs(good["e_excess"]) < 0.01

@@ -36,11 +36,11 @@ def test_labels_are_balanced_and_follow_polarity():
 
 @pytest.mark.slow
 def test_attention_beats_max_pooled_embeddings():
-    res = run_inline("transformer_sentiment", {"reviews": 1000, "epochs": 5}, device="cpu")
+    res = run_inline("transformer_sentiment", {"reviews": 2000, "epochs": 4}, device="cpu", threads=1)
     assert res.status == "finished", res.message
     m = res.metrics
-    assert m["acc_transformer"] >= 0.75
-    assert m["acc_transformer"] > m["acc_noattn"] + 0.03
+    assert m["acc_transformer"] >= 0.72
+    assert m["acc_transformer"] > m["acc_noattn"] + 0.05
     losses = res.history["loss_transformer"][1]
     assert sum(losses[-10:]) < 0.7 * sum(losses[:10])
     assert {"attention", "memory"} <= set(res.figures)

@@ -20,8 +20,9 @@ INFO = LabInfo(
     summary="Reconstruction energy ‖y − AE(y)‖² over the plane: under-complete and denoising AEs carve a "
             "valley along the data, a plain over-complete AE leaks",
     lessons=("t4_unsup_autoencoders", "t4_ae_gan_pytorch"),
-    expectation=("on the ellipse, the under-complete (1-number code) and denoising AEs have an energy off the "
-                 "data at least 10× the energy on it, while the plain over-complete AE stays below 3×"),
+    expectation=("on the ellipse, the under-complete (1-number code) and denoising AEs keep the energy off the "
+                 "curve ≥ 0.5 and ≥ 10× the energy on it, while the plain over-complete AE leaks: "
+                 "off-curve energy ≤ 0.35"),
     metrics={
         **{f"loss_{k}": f"final training reconstruction error (MSE) of the {v[0]} AE" for k, v in MODELS.items()},
         **{f"energy_on_{k}": f"median energy ‖y − AE(y)‖² of the {v[0]} AE on points of the true curve"
@@ -43,10 +44,10 @@ class Settings:
     points: int = setting(400, 50, 5000, help="training points")
     data_noise: float = setting(0.05, 0.0, 0.5, help="noise of the training points around the curve")
     code: int = setting(8, 2, 256, help="code size of the over-complete and denoising AEs (the under-complete has 1)")
-    hidden: int = setting(64, 4, 1024, help="hidden units in encoder and decoder")
+    hidden: int = setting(32, 4, 1024, help="hidden units in encoder and decoder")
     corruption: float = setting(0.5, 0.0, 2.0, help="std of the Gaussian noise added to the denoising AE's input")
     lr: float = setting(0.01, 1e-5, 10.0, help="Adam learning rate")
-    steps: int = setting(1500, 10, 20000, help="full-batch training steps")
+    steps: int = setting(1000, 10, 20000, help="full-batch training steps")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")
 
 
@@ -148,7 +149,7 @@ def expectation_met(m: dict[str, float]) -> bool:
     ok = True
     for k in ("under", "denoise"):
         if f"energy_on_{k}" in m:
-            ok &= m[f"energy_off_{k}"] >= 10 * m[f"energy_on_{k}"]
-    if "energy_on_over" in m:
-        ok &= m["energy_off_over"] < 3 * m["energy_on_over"]
+            ok &= m[f"energy_off_{k}"] >= max(0.5, 10 * m[f"energy_on_{k}"])
+    if "energy_off_over" in m:
+        ok &= m["energy_off_over"] <= 0.35
     return bool(ok)

@@ -24,7 +24,9 @@ INFO = LabInfo(
         "f_beta_center": "relaxed free energy Fβ at the origin for the chosen β",
         "f_inf_point": "F∞ at the chosen point (y1, y2)",
         "f_beta_point": "Fβ at the chosen point (y1, y2)",
-        "z_check": "ž = argmin over the z grid of E(y, z) at the chosen point (radians, 0–2π)",
+        "z_check": "ž at the chosen point (radians, 0–2π): argmin over the z grid, or where gradient descent stopped",
+        "e_check": "E(y, ž) for that ž",
+        "e_excess": "E(y, ž) − F∞(y): about 0 when ž is the global minimum, > 0 when descent settled in a shallower one",
         "f_inf_data": "mean F∞ over the training samples (how far the data lie from the model ellipse)",
         "gap_min": "smallest Fβ − F∞ over the y grid (never negative with the 1/|Z| normalisation)",
     },
@@ -43,6 +45,11 @@ class Settings:
     y1: float = setting(0.0, -3.0, 3.0, help="first coordinate of the point whose E(z) is shown")
     y2: float = setting(-2.0, -2.0, 2.0, help="second coordinate of the chosen point")
     z_points: int = setting(48, 4, 720, help="size of the latent grid over [0, 2π) (notes: 48)")
+    inference: str = setting("grid", choices=("grid", "gradient"),
+                             help="ž by exhaustive search over the z grid, or by gradient descent on z from z_init")
+    z_init: float = setting(0.0, 0.0, 6.2832, help="starting z of gradient-descent inference (radians)")
+    z_lr: float = setting(0.1, 0.001, 10.0, help="step size of gradient-descent inference")
+    z_steps: int = setting(300, 1, 5000, help="steps of gradient-descent inference")
     samples: int = setting(24, 0, 500, help="training samples drawn on the true ellipse (2, 1.5)")
     sweep: int = setting(20, 1, 200, help="β steps, from β = 0.05 up to the chosen β")
     pause: float = setting(0.1, 0.0, 1.0, help="seconds between β steps, so the sharpening is visible")
@@ -67,8 +74,11 @@ def z_grid(n: int, device: str):
 
 
 def energy(y, w, z):
-    """E(y, z) = ‖y − g(z)‖² with g(z) = (w1 cos z, w2 sin z); y (N, 2), z (K,) → (N, K)."""
-    return (y[:, :1] - w[0] * z.cos()) ** 2 + (y[:, 1:] - w[1] * z.sin()) ** 2
+    """E(y, z) = ‖y − g(z)‖² with g(z) = (w1 cos z, w2 sin z); y (N, 2), z (K,) → (N, K).
+
+    w is one pair of semi-axes (2,) or one pair per sample (N, 2), as the conditional horn needs.
+    """
+    return (y[:, :1] - w[..., :1] * z.cos()) ** 2 + (y[:, 1:] - w[..., 1:] * z.sin()) ** 2
 
 
 def free_energy(E, beta: float | None):
@@ -81,6 +91,22 @@ def free_energy(E, beta: float | None):
     if beta is None:
         return E.min(dim=1).values
     return -(E.mul(-beta).logsumexp(dim=1) - math.log(E.shape[1])) / beta
+
+
+def descend(point, w, z0: float, lr: float, steps: int):
+    """Gradient descent on the latent alone: returns ž in [0, 2π) and (z, E) samples of the path."""
+    import torch
+
+    z = torch.tensor([float(z0)], device=point.device, requires_grad=True)
+    path = []
+    for t in range(steps):
+        e = energy(point, w, z)[0, 0]
+        (g,) = torch.autograd.grad(e, z)
+        if t % max(1, steps // 40) == 0:
+            path.append((float(z.detach()) % (2 * math.pi), float(e.detach())))
+        with torch.no_grad():
+            z -= lr * g
+    return float(z.detach()) % (2 * math.pi), path
 
 
 def ellipse_series(w, label: str, color, n: int = 120) -> Series:
@@ -100,6 +126,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._common import grid, heatmap
 
     dev = ctx.device
+    if dev == "cpu":
+        torch.set_num_threads(1)  # a few thousand cells: a second thread costs more in synchronisation
     w = torch.tensor([cfg.w1, cfg.w2], device=dev)
     z = z_grid(cfg.z_points, dev)
     Y = ellipse_samples(cfg.samples, cfg.seed, dev)
@@ -110,7 +138,10 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     point = torch.tensor([[cfg.y1, cfg.y2]], device=dev)
     E_pt = energy(point, w, z)[0]
     k = int(E_pt.argmin())
-    z_check = float(z[k])
+    z_check, e_check, z_path = float(z[k]), float(E_pt[k]), []
+    if cfg.inference == "gradient":
+        z_check, z_path = descend(point, w, cfg.z_init, cfg.z_lr, cfg.z_steps)
+        e_check = float(energy(point, w, torch.tensor([z_check], device=dev))[0, 0])
     f_inf_c = float(free_energy(energy(centre, w, z), None))
     f_inf_p = float(E_pt[k])
     f_inf_data = float(free_energy(energy(Y, w, z), None).mean()) if cfg.samples else 0.0
@@ -128,10 +159,12 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     zs = z.tolist()
     ctx.figure("energy E(z)", Figure(
         title=f"E(y, z) at y = ({cfg.y1:g}, {cfg.y2:g}) over the {cfg.z_points}-point z grid",
-        series=[Series(zs, E_pt.tolist(), label="E(y, z)", color="cyan"),
-                Series([z_check], [f_inf_p], label="ž", style="scatter", color="red", marker="x")],
+        series=[Series(zs, E_pt.tolist(), label="E(y, z)", color="cyan")]
+        + ([Series([p[0] for p in z_path], [p[1] for p in z_path], label="descent", style="scatter",
+                   color="yellow", marker="dot")] if z_path else [])
+        + [Series([z_check], [e_check], label="ž", style="scatter", color="red", marker="x")],
         xlabel="z (radians)", ylabel="E", xlim=(0.0, 2 * math.pi),
-        caption=f"ž = {z_check:.3f} rad, E(y, ž) = F∞(y) = {f_inf_p:.3f}"))
+        caption=f"ž = {z_check:.3f} rad ({cfg.inference}), E(y, ž) = {e_check:.3f}; F∞(y) = {f_inf_p:.3f}"))
 
     # Sweep β geometrically from hot to the chosen value so the landscape visibly sharpens.
     b0 = min(0.05, cfg.beta)
@@ -146,7 +179,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
         f_beta_c = float(free_energy(energy(centre, w, z), beta))
         f_beta_p = float(free_energy(E_pt[None], beta))
         m = dict(f_inf_center=f_inf_c, f_beta_center=f_beta_c, f_inf_point=f_inf_p,
-                 f_beta_point=f_beta_p, z_check=z_check, f_inf_data=f_inf_data,
+                 f_beta_point=f_beta_p, z_check=z_check, e_check=e_check, e_excess=e_check - f_inf_p,
+                 f_inf_data=f_inf_data,
                  gap_min=float((f_beta - f_inf).min()))
         ctx.report(step, beta=beta, f_beta_center=f_beta_c, f_beta_point=f_beta_p)
         ctx.figure("landscape: Fβ", Figure(

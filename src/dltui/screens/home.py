@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static, Tree
 
-from dltui.curriculum import Lesson, Theme
-from dltui.progress import LessonProgress
+if TYPE_CHECKING:
+    from dltui.curriculum import Lesson, Theme
+    from dltui.progress import LessonProgress
+
+
+def _is_lesson(item) -> bool:
+    # The curriculum module is loaded after the first frame; tree nodes hold themes or lessons.
+    return hasattr(item, "blocks")
 
 
 def _bar(done: int, total: int, width: int = 8) -> str:
@@ -49,6 +57,9 @@ class HomeScreen(Screen):
     def rebuild(self) -> None:
         """Refresh labels and bars from the store, keeping the cursor where it was."""
         tree = self.query_one("#outline", Tree)
+        if self.app.curriculum is None:
+            self.query_one("#detail-title", Static).update("Loading the course…")
+            return
         progress = self.app.store.lesson_progress()
         cursor = tree.cursor_line
         expanded = {n.data.id for n in tree.root.children if n.is_expanded} if tree.root.children else None
@@ -80,12 +91,12 @@ class HomeScreen(Screen):
 
     @on(Tree.NodeSelected, "#outline")
     def _selected(self, event: Tree.NodeSelected) -> None:
-        if isinstance(event.node.data, Lesson):
+        if _is_lesson(event.node.data):
             self.open_lesson(event.node.data)
 
     def action_open(self) -> None:
         node = self.query_one("#outline", Tree).cursor_node
-        if node is not None and isinstance(node.data, Lesson):
+        if node is not None and _is_lesson(node.data):
             self.open_lesson(node.data)
 
     def _show(self, node) -> None:
@@ -97,7 +108,7 @@ class HomeScreen(Screen):
         stats = self.query_one("#detail-stats", Static)
         body = self.query_one("#detail-body", Static)
         item = node.data
-        if isinstance(item, Theme):
+        if not _is_lesson(item):
             lessons = item.lessons
             read = sum(1 for le in lessons if progress.get(le.id) and progress[le.id].completed)
             total_q = sum(len(le.questions) for le in lessons)
@@ -127,6 +138,8 @@ class HomeScreen(Screen):
         self.app.push_screen(LessonScreen(lesson))
 
     def action_continue(self) -> None:
+        if self.app.curriculum is None:
+            return
         last = self.app.store.last_lesson()
         lesson = self.app.curriculum.lesson(last) if last else None
         if lesson is None:

@@ -77,6 +77,8 @@ class QuizWidget(Vertical):
         event.stop()
         self.query_one(".quiz-feedback", Static).update("")
         self.query_one("#retry").add_class("hidden")
+        for button in self.query("#check"):
+            button.disabled = False
         self.remove_class("answered", "right", "wrong")
         for widget in self.query(".quiz-options, .quiz-input"):
             widget.disabled = False
@@ -131,6 +133,8 @@ class QuizWidget(Vertical):
                 widget.value = f"{answer:g}"
             widget.disabled = True
         self.query_one("#retry").remove_class("hidden")
+        for button in self.query("#check"):
+            button.disabled = True
         self.add_class("answered")
         self.set_class(correct is True, "right")
         self.set_class(correct is False, "wrong")
