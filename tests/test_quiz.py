@@ -228,8 +228,6 @@ def test_parse_accepts_the_documented_forms():
     assert conditions.parse("not -a < 0")
 
 
-@pytest.mark.xfail(strict=True, reason="quiz.grade compares |value − answer| <= tolerance in binary floating "
-                                       "point: 0.4 is judged farther than 0.1 from 0.3 (bug reported)")
 def test_numeric_tolerance_edge_with_decimal_fractions():
     q = numeric(0.3, 0.1)
     assert grade(q, 0.2).correct is True

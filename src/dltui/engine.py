@@ -35,13 +35,16 @@ class Job:
     settings: dict[str, Any]
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     threads: int | None = None
+    live: bool = False  # someone is watching (the app): labs may pace their animations
 
 
 class _Context:
     """What a lab's ``train`` sees: reporting, figures, the stop flag and the device."""
 
-    def __init__(self, device: str, emit: Callable[[tuple], None], stop: Callable[[], bool]):
+    def __init__(self, device: str, emit: Callable[[tuple], None], stop: Callable[[], bool],
+                 live: bool = False):
         self.device = device
+        self.live = live
         self._emit = emit
         self._stop = stop
         self._pending: list[tuple[int, dict[str, float]]] = []
@@ -129,7 +132,7 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
         emit(("error", "device", str(exc)))
         return
     emit(("started", label))
-    ctx = _Context(device, emit, stop)
+    ctx = _Context(device, emit, stop, live=job.live)
     t0 = time.perf_counter()
     try:
         metrics = module.train(cfg, ctx)
@@ -138,10 +141,12 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
         emit(("error", "diverged", str(exc)))
         return
     except MemoryError:
+        _flush_quietly(ctx)
         emit(("error", "oom", "The run ran out of memory. Try fewer points, a smaller model "
                               "or a smaller batch."))
         return
     except Exception as exc:  # noqa: BLE001 - a lab crash must never take the app down
+        _flush_quietly(ctx)
         if type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower():
             emit(("error", "oom", "The GPU ran out of memory. Try smaller settings, or run on "
                                   "the CPU (device: cpu)."))
@@ -158,6 +163,14 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
         return
     status = "stopped" if stop() else "finished"
     emit(("done", status, metrics, seconds, ctx.last_step))
+
+
+def _flush_quietly(ctx: _Context) -> None:
+    """Send what was reported before a failure, so the curves show where it went wrong."""
+    try:
+        ctx.flush()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _worker_main(jobs, events, stop_event, log_path: str | None = None) -> None:

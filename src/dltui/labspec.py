@@ -159,6 +159,7 @@ def settings_dict(cfg: Any) -> dict[str, Any]:
 
 class LabContext(Protocol):
     device: str  # "cpu" or "cuda" (or "cuda:N")
+    live: bool  # True in the app: a lab may pace an animation; False headless: never sleep
 
     def begin(self, total_steps: int) -> None: ...
     def report(self, step: int, **scalars: float) -> None: ...

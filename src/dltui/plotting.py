@@ -89,6 +89,19 @@ def legend(hm: Heatmap, color: bool) -> str:
     return f"{hm.label or 'value'}{scale}: {lo:.3g} {bar} {hi:.3g}"
 
 
+def figure_note(fig: Figure, color: bool | None = None) -> str:
+    """The text shown under a figure: its colour bar and caption."""
+    color = color_enabled() if color is None else color
+    notes = []
+    if fig.heatmap is not None:
+        text = legend(fig.heatmap, color)
+        if text:
+            notes.append(text)
+    if fig.caption:
+        notes.append(fig.caption)
+    return "   ".join(notes)
+
+
 def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | None = None) -> str:
     """Draw ``fig`` on a cleared plotext figure of ``width`` × ``height`` characters.
 

@@ -117,7 +117,11 @@ class Store:
         if reason:
             self._move_aside(reason)
         self._conn = self._connect()
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -146,6 +150,10 @@ class Store:
                 row = conn.execute("SELECT value FROM dltui_meta WHERE key='app'").fetchone()
                 if not row or row[0] != APP_MARKER:
                     return "it belongs to another program"
+        except sqlite3.OperationalError as exc:
+            # Locked or busy is not damage: never move a healthy store aside for it.
+            raise StoreError(f"{self.path} cannot be opened right now ({exc}); is another program "
+                             "holding it? Try again, or use --data-dir elsewhere.") from None
         except sqlite3.DatabaseError as exc:
             return f"the database cannot be read ({exc})"
         return None

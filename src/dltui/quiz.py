@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from dltui import conditions
@@ -28,6 +29,12 @@ def parse_number(text: str) -> float:
     return float(t)
 
 
+def within(value: float, target: float, tolerance: float) -> bool:
+    """|value − target| ≤ tolerance, forgiving binary rounding (0.4 is within 0.1 of 0.3)."""
+    gap = abs(value - target)
+    return gap <= tolerance or math.isclose(gap, tolerance, rel_tol=1e-9, abs_tol=1e-12)
+
+
 def grade(q: Question, answer) -> Grade:
     if q.kind == "single":
         return Grade(answer in q.correct_indices, q.correct_indices, "")
@@ -35,10 +42,10 @@ def grade(q: Question, answer) -> Grade:
         return Grade(set(answer) == q.correct_indices, q.correct_indices, "")
     if q.kind == "numeric":
         value = float(answer)
-        ok = q.answer is not None and q.tolerance is not None and abs(value - q.answer) <= q.tolerance
+        ok = q.answer is not None and q.tolerance is not None and within(value, q.answer, q.tolerance)
         feedback = ""
         if not ok:
-            hit = next((m for m in q.mistakes if abs(value - m.value) <= (q.tolerance or 0)), None)
+            hit = next((m for m in q.mistakes if within(value, m.value, q.tolerance or 0)), None)
             if hit:
                 feedback = hit.explain
         return Grade(ok, set(), feedback)

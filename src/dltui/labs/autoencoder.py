@@ -89,7 +89,9 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     torch.manual_seed(cfg.seed)
     keys = list(MODELS) if cfg.models == "all" else [cfg.models]
     nets = {k: _build(cfg.code if MODELS[k][1] else 1, cfg.hidden).to(dev) for k in keys}
-    opts = {k: torch.optim.Adam(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
+    # One optimiser and one backward pass for all models: their parameters never interact, so this
+    # is the same as training them apart, with a third of the per-step overhead.
+    opt = torch.optim.Adam([p for n in nets.values() for p in n.parameters()], lr=cfg.lr, foreach=True)
     noise_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 1)
     sub = Y[:: max(1, cfg.points // 200)]
     data_pts = Series(sub[:, 0].tolist(), sub[:, 1].tolist(), label="data", style="scatter",
@@ -123,16 +125,16 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     ctx.begin(cfg.steps)
     metrics: dict[str, float] = {}
     for step in range(1, cfg.steps + 1):
-        scalars = {}
+        losses = {}
         for k, net in nets.items():
             x = Y
             if MODELS[k][2]:  # denoising: corrupt the input, reconstruct the clean point
                 x = Y + cfg.corruption * torch.randn(Y.shape, generator=noise_gen, device=dev)
-            loss = (net(x) - Y).pow(2).sum(dim=1).mean()
-            opts[k].zero_grad()
-            loss.backward()
-            opts[k].step()
-            scalars[f"loss_{k}"] = loss.item()
+            losses[k] = (net(x) - Y).pow(2).sum(dim=1).mean()
+        opt.zero_grad()
+        sum(losses.values()).backward()
+        opt.step()
+        scalars = {f"loss_{k}": v for k, v in zip(losses, torch.stack(list(losses.values())).tolist())}
         ctx.report(step, **scalars)
         last = step == cfg.steps or ctx.should_stop()
         if step % 100 == 0 or last:

@@ -24,9 +24,9 @@ INFO = LabInfo(
         "f_beta_center": "relaxed free energy Fβ at the origin for the chosen β",
         "f_inf_point": "F∞ at the chosen point (y1, y2)",
         "f_beta_point": "Fβ at the chosen point (y1, y2)",
-        "z_check": "ž at the chosen point (radians, 0–2π): argmin over the z grid, or where gradient descent stopped",
+        "z_check": "ž at the chosen point (radians, 0–2π): grid argmin, or where gradient descent stopped",
         "e_check": "E(y, ž) for that ž",
-        "e_excess": "E(y, ž) − F∞(y): about 0 when ž is the global minimum, > 0 when descent settled in a shallower one",
+        "e_excess": "E(y, ž) − F∞(y): about 0 at the global minimum, > 0 if descent stopped in a shallower one",
         "f_inf_data": "mean F∞ over the training samples (how far the data lie from the model ellipse)",
         "gap_min": "smallest Fβ − F∞ over the y grid (never negative with the 1/|Z| normalisation)",
     },
@@ -182,7 +182,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
                  f_beta_point=f_beta_p, z_check=z_check, e_check=e_check, e_excess=e_check - f_inf_p,
                  f_inf_data=f_inf_data,
                  gap_min=float((f_beta - f_inf).min()))
-        ctx.report(step, beta=beta, f_beta_center=f_beta_c, f_beta_point=f_beta_p)
+        ctx.report(step, f_beta_center=f_beta_c, f_beta_point=f_beta_p)  # β itself is in the titles
         ctx.figure("landscape: Fβ", Figure(
             title=f"Relaxed free energy Fβ(y), β = {beta:.3g}",
             heatmap=heatmap(f_beta, LIM1, LIM2, NX, NY, label="Fβ(y)", log_scale=True),
@@ -196,7 +196,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             xlabel="y2", ylabel="free energy", xlim=LIM2))
         if ctx.should_stop():
             break
-        if cfg.pause and step < len(betas):
+        if cfg.pause and ctx.live and step < len(betas):  # headless runs never sleep
             time.sleep(cfg.pause)
     return m
 

@@ -160,7 +160,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
     ctx.begin(cfg.steps)
     every = max(1, min(10, cfg.steps // 40))
-    pause = cfg.animate / cfg.steps
+    pause = cfg.animate / cfg.steps if ctx.live else 0.0  # headless runs never sleep
     m = metrics(float("nan"))
     for step in range(1, cfg.steps + 1):
         loss = free_energy(energy(Y, scales(X), z), beta).mean()

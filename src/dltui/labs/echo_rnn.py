@@ -29,7 +29,7 @@ class Settings:
     window: int = setting(5, 2, 100, help="BPTT window: time steps per chunk; gradients stop at its edge")
     delays: int = setting(8, 1, 40, help="delays 1…this are trained side by side (at least up to the window)")
     delay: int = setting(3, 1, 40, help="the delay reported as acc_delay and drawn in the sequence figure")
-    cell: str = setting("rnn", choices=("rnn", "lstm"), help="recurrent cell")
+    cell: str = setting("lstm", choices=("lstm", "rnn"), help="recurrent cell")
     hidden: int = setting(8, 1, 64, help="hidden units per delay's model")
     lr: float = setting(0.003, 1e-5, 10.0, help="RMSprop learning rate")
     series: int = setting(2000, 100, 100000, help="length of each of the 5 parallel training streams, per epoch")

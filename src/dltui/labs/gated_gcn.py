@@ -36,7 +36,8 @@ class Settings:
     graphs: int = setting(350, 80, 4000, help="training graphs (100 more for the test set)")
     epochs: int = setting(20, 1, 200, help="passes over the training graphs")
     batch: int = setting(50, 5, 500, help="graphs per minibatch (one block-diagonal graph)")
-    lr: float = setting(5e-3, 1e-6, 10.0, help="Adam learning rate (cosine-decayed to 0)")
+    optimizer: str = setting("adam", choices=("adam", "sgd"), help="optimiser for both GCNs")
+    lr: float = setting(5e-3, 1e-6, 10.0, help="learning rate (cosine-decayed to 0)")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed (graphs and initialisation)")
 
 
@@ -163,7 +164,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     torch.manual_seed(cfg.seed)
     kinds = ["gated", "plain"] if cfg.model == "both" else [cfg.model]
     nets = {k: build(cfg.layers, cfg.hidden, k == "gated").to(ctx.device) for k in kinds}
-    opts = {k: torch.optim.Adam(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
+    opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
+    opts = {k: opt_cls(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
 
     def evaluate(k: str):
         nets[k].eval()

@@ -35,7 +35,7 @@ INFO = LabInfo(
 @dataclass
 class Settings:
     surface: str = setting("rosenbrock", choices=tuple(SURFACES),
-                           help="quadratic ½(x² + κy²); Rosenbrock (1−x)² + 100(y−x²)²; saddle ½x² + ¼y⁴ − ½y²")
+                           help="quadratic ½(x² + κy²), Rosenbrock (1−x)² + 100(y−x²)², saddle ½x² + ¼y⁴ − ½y²")
     optimizers: str = setting("all", choices=("all",) + OPTIMIZERS, help="which optimiser(s) to run")
     lr: float = setting(0.001, 1e-5, 10.0, help="learning rate of SGD and momentum (quadratic diverges for lr > 2/κ)")
     lr_adaptive: float = setting(0.01, 1e-5, 10.0, help="learning rate of RMSprop and Adam")
@@ -116,7 +116,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     kind = torch.tensor([OPTIMIZERS.index(o) for o in opts], device=dev)[:, None]
     ctx.begin(cfg.steps)
     every = max(1, cfg.steps // 80)
-    pause = cfg.animate / cfg.steps
+    pause = cfg.animate / cfg.steps if ctx.live else 0.0  # headless runs never sleep
     for t in range(1, cfg.steps + 1):
         value = objective(w)
         (g,) = torch.autograd.grad(value.sum(), w)

@@ -34,7 +34,8 @@ class Settings:
     positions: bool = setting(True, help="add sinusoidal position encodings")
     reviews: int = setting(2000, 200, 20000, help="training reviews (1000 more for validation)")
     epochs: int = setting(8, 1, 100, help="passes over the training reviews")
-    lr: float = setting(3e-3, 1e-5, 10.0, help="AdamW learning rate")
+    optimizer: str = setting("adamw", choices=("adamw", "sgd"), help="optimiser for both models")
+    lr: float = setting(3e-3, 1e-5, 10.0, help="learning rate")
     beta: float = setting(0.125, 0.0, 5.0, help="β of the associative-memory demo: weights = softmax(β·K·q)")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed (data and initialisation)")
 
@@ -143,7 +144,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     kinds = {"both": ["transformer", "noattn"], "transformer": ["transformer"], "noattn": ["noattn"]}[cfg.model]
     nets = {k: build(cfg.layers if k == "transformer" else 0, cfg.heads, cfg.d, cfg.positions).to(ctx.device)
             for k in kinds}
-    opts = {k: torch.optim.AdamW(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
+    opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.SGD
+    opts = {k: opt_cls(n.parameters(), lr=cfg.lr) for k, n in nets.items()}
 
     # A short review makes a legible map; mark its polar words in the caption.
     lengths = (Xva != PAD).sum(1).cpu()

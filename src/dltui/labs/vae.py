@@ -96,7 +96,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     Xtr, Xte, ytr, yte = X[tr], X[te], labels[tr], labels[te]
     torch.manual_seed(cfg.seed)
     net = _build(cfg.latent, cfg.hidden).to(dev)
-    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr, foreach=True)  # one call per step, not per tensor
     show = Xte[:8]
     walk = torch.zeros(16, cfg.latent, device=dev)
     walk[:, 0] = torch.linspace(-2, 2, 8, device=dev).repeat(2)

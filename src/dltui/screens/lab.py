@@ -17,11 +17,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, Select, Static, Switch,
                              TabbedContent, TabPane)
-from textual_plotext import PlotextPlot
 
 from dltui import labregistry
 from dltui.labspec import SettingError, SettingSpec, setting_specs
-from dltui.plotting import color_enabled, draw_curves, draw_figure
+from dltui.plotting import color_enabled, draw_curves, draw_figure, figure_note
+from dltui.widgets.plot import FigurePlot
 
 POLL_SECONDS = 0.1
 STOP_GRACE_SECONDS = 0.5
@@ -94,9 +94,9 @@ class LabScreen(Screen):
                 with TabbedContent(id="lab-tabs"):
                     with TabPane("Live", id="tab-live"):
                         with Horizontal(id="plots"):
-                            yield PlotextPlot(id="curves")
+                            yield FigurePlot(id="curves")
                             with Vertical(id="figure-box"):
-                                yield PlotextPlot(id="figure")
+                                yield FigurePlot(id="figure")
                                 yield Static(id="figure-note")
                     with TabPane("Runs", id="tab-runs"):
                         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
@@ -173,7 +173,7 @@ class LabScreen(Screen):
         self.started_at = time.monotonic()
         self.device_label = "starting…" if proc.ready else "starting (loading torch)…"
         self._message("")
-        proc.submit(Job(self.lab_id, settings, self.query_one("#device", Select).value))
+        proc.submit(Job(self.lab_id, settings, self.query_one("#device", Select).value, live=True))
         self._buttons()
         self._status()
 
@@ -347,31 +347,33 @@ class LabScreen(Screen):
         self.query_one("#lab-status", Static).update(" · ".join(parts))
 
     def _draw(self) -> None:
+        """Hand the plots what to paint; they paint on their next refresh, at their own size."""
         self.redraws += 1
         color = color_enabled()
-        curves = self.query_one("#curves", PlotextPlot)
         group = {k: v for k, v in self.history.items() if k.startswith(self.curve_group)}
         if not group:  # labs without acc* metrics: show everything that is not a loss
             group = {k: v for k, v in self.history.items()
                      if (k.startswith("loss")) == (self.curve_group == "loss")}
         title = "loss" if self.curve_group == "loss" else "accuracy & other metrics"
-        draw_curves(curves.plt, group, max(20, curves.size.width), max(5, curves.size.height),
-                    title=f"{title} (a: switch)", color=color)
-        curves.refresh()
-        plot = self.query_one("#figure", PlotextPlot)
+        self.query_one("#curves", FigurePlot).show(
+            lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: switch)", color=color))
+        plot = self.query_one("#figure", FigurePlot)
         note = self.query_one("#figure-note", Static)
         if self.figures:
             names = list(self.figures)
             self.view %= len(names)
             fig = self.figures[names[self.view]]
-            text = draw_figure(plot.plt, fig, max(20, plot.size.width), max(6, plot.size.height), color=color)
+            plot.show(lambda plt, w, h: draw_figure(plt, fig, w, h, color=color))
             more = f"  [dim](v: view {self.view + 1}/{len(names)}: {names[self.view]})[/dim]" if len(names) > 1 else ""
-            note.update(text.replace("[", r"\[") + more)
+            note.update(figure_note(fig, color).replace("[", r"\[") + more)
         else:
-            plot.plt.clear_figure()
-            plot.plt.title("the lab's view appears here once it runs")
+            def placeholder(plt, w, h):
+                plt.clear_figure()
+                plt.plotsize(w, h)
+                plt.title("the lab's view appears here once it runs")
+
+            plot.show(placeholder)
             note.update("")
-        plot.refresh()
 
     def _fill_runs(self) -> None:
         table = self.query_one("#runs", DataTable)
