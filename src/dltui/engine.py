@@ -104,7 +104,8 @@ def resolve_device(requested: str) -> tuple[str, str]:
         return requested, f"CUDA: {torch.cuda.get_device_name(index)}"
     if requested != "cpu":
         raise RuntimeError(f"unknown device {requested!r}; use auto, cpu or cuda")
-    return "cpu", f"CPU ({torch.get_num_threads()} threads)"
+    n = torch.get_num_threads()
+    return "cpu", f"CPU, {n} thread{'s' if n != 1 else ''}"
 
 
 def default_threads(in_app: bool) -> int:

@@ -131,6 +131,8 @@ def build(dim: int, hidden: int, classes: int):
 def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
 
+    if ctx.device == "cpu":  # many tiny ops: handing them to a second thread costs more than it saves
+        torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(cfg.seed)
     dim = 8
     means = 1.5 * torch.randn(cfg.symbols + 1, dim, generator=gen)

@@ -90,6 +90,8 @@ def plan(horizon: int, iters: int, lr: float, kind: str = "final", target=(5.0, 
 def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
 
+    if ctx.device == "cpu":  # many tiny ops: handing them to a second thread costs more than it saves
+        torch.set_num_threads(1)
     target = (cfg.target_x, cfg.target_y)
     tgt = torch.tensor(target, device=ctx.device)
     snapshots: list[tuple[int, list[float], list[float]]] = []

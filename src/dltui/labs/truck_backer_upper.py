@@ -107,6 +107,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
     from torch import nn
 
+    if ctx.device == "cpu":  # many tiny ops: handing them to a second thread costs more than it saves
+        torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(cfg.seed)
     X, D = random_transitions(gen, ctx.device)
     test_starts = starts(64, cfg.distance, gen, ctx.device)

@@ -26,7 +26,8 @@ HELP = """\
 | quiz | ↑ ↓ Enter | choose (single choice answers at once) |
 | quiz | Space | tick an option (multiple choice), then Check |
 | lab | F5 / F6 / F7 | start / stop / reset |
-| lab | v / a | next view / loss or accuracy curves |
+| lab | v | next view of the lab (when it has several) |
+| lab | a | curves: loss → other metrics → hidden |
 | any screen | Esc | back |
 
 Progress lives in one SQLite file: `dltui progress` shows it, `--data-dir` moves it.

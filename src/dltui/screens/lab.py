@@ -34,7 +34,7 @@ class LabScreen(Screen):
         Binding("f6", "stop", "Stop"),
         Binding("f7", "reset", "Reset"),
         Binding("v", "next_view", "Next view"),
-        Binding("a", "toggle_curves", "Loss/acc"),
+        Binding("a", "toggle_curves", "Curves"),
     ]
 
     def __init__(self, lab_id: str, preset: dict | None = None, lesson_id: str | None = None):
@@ -111,7 +111,7 @@ class LabScreen(Screen):
         lines += [f"  {k}: {v}" for k, v in self.info.metrics.items()]
         lines += ["", "[b]Settings[/b]"]
         lines += [f"  {s.name} = {s.default!r} ({s.allowed()}): {s.help}" for s in self.specs]
-        lines += ["", "Keys: F5 start · F6 stop · F7 reset · v next view · a loss/accuracy curves · Esc back"]
+        lines += ["", "Keys: F5 start · F6 stop · F7 reset · v next view · a curves (loss, metrics, hidden) · Esc back"]
         return "\n".join(lines)
 
     def on_mount(self) -> None:
@@ -222,7 +222,9 @@ class LabScreen(Screen):
             self._draw()
 
     def action_toggle_curves(self) -> None:
-        self.curve_group = "acc" if self.curve_group == "loss" else "loss"
+        # loss curves → other metrics → no curves (the lab's view gets the whole area)
+        order = ["loss", "acc", "none"]
+        self.curve_group = order[(order.index(self.curve_group) + 1) % len(order)]
         self._draw()
 
     def action_back(self) -> None:
@@ -301,8 +303,10 @@ class LabScreen(Screen):
         verdict = ""
         if status == "finished":
             verdict = " · expectation met ✓" if met else " · expectation not met ✗"
-        self._message(f"[b]{status.capitalize()}[/b] after {steps} {self.info.steps_label}s in {seconds:.1f} s"
-                      f"{verdict}. " + "  ".join(f"{k} {v:.3g}" for k, v in metrics.items()))
+        shown = "  ".join(f"{k} {v:.3g}" for k, v in list(metrics.items())[:3])
+        more = " …(Runs tab)" if len(metrics) > 3 else ""
+        self._message(f"[b]{status.capitalize()}[/b]: {steps} {self.info.steps_label}s in {seconds:.1f} s"
+                      f"{verdict}\n{shown}{more}")
         self._buttons()
         self._fill_runs()
 
@@ -350,13 +354,16 @@ class LabScreen(Screen):
         """Hand the plots what to paint; they paint on their next refresh, at their own size."""
         self.redraws += 1
         color = color_enabled()
-        group = {k: v for k, v in self.history.items() if k.startswith(self.curve_group)}
-        if not group:  # labs without acc* metrics: show everything that is not a loss
-            group = {k: v for k, v in self.history.items()
-                     if (k.startswith("loss")) == (self.curve_group == "loss")}
-        title = "loss" if self.curve_group == "loss" else "accuracy & other metrics"
-        self.query_one("#curves", FigurePlot).show(
-            lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: switch)", color=color))
+        losses = {k: v for k, v in self.history.items() if k.startswith("loss")}
+        others = {k: v for k, v in self.history.items() if not k.startswith("loss")}
+        want_loss = self.curve_group == "loss"
+        group = (losses or others) if want_loss else (others or losses)
+        title = "loss" if group is losses else "metrics"
+        curves = self.query_one("#curves", FigurePlot)
+        # Labs that report no curve (pure inference) give the whole area to their own view.
+        curves.display = (bool(group) or not self.figures) and self.curve_group != "none"
+        curves.show(
+            lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: next)", color=color))
         plot = self.query_one("#figure", FigurePlot)
         note = self.query_one("#figure-note", Static)
         if self.figures:
@@ -381,10 +388,10 @@ class LabScreen(Screen):
         table.add_columns("#", "when", "status", "device", "s", "metrics", "met")
         for run in self.app.store.runs(self.lab_id, limit=50):
             when = datetime.fromtimestamp(run.finished_at).strftime("%m-%d %H:%M")
-            metrics = " ".join(f"{k}={v:.3g}" for k, v in list(run.metrics.items())[:3]
+            metrics = " ".join(f"{k}={v:.3g}" for k, v in list(run.metrics.items())[:6]
                                if isinstance(v, (int, float)) and math.isfinite(v))
             met = {True: "✓", False: "✗", None: "–"}[run.expectation_met]
-            table.add_row(str(run.id), when, run.status, run.device[:18], f"{run.seconds:.1f}", metrics, met,
+            table.add_row(str(run.id), when, run.status, run.device[:14], f"{run.seconds:.1f}", metrics, met,
                           key=str(run.id))
 
     @on(DataTable.RowSelected, "#runs")

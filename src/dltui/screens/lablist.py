@@ -32,7 +32,7 @@ class LabListScreen(Screen):
         table.add_column("lab", width=22)
         table.add_column("runs", width=4)
         table.add_column("lessons", width=26)
-        table.add_column("what it shows")
+        table.add_column("what it shows", width=max(20, self.app.size.width - 62))
         for mod in labregistry.all_labs():
             runs = self.app.store.runs(mod.INFO.id, limit=1000)
             table.add_row(mod.INFO.id, str(len(runs)), ", ".join(mod.INFO.lessons), mod.INFO.summary,
