@@ -37,7 +37,8 @@ class Settings:
     hidden: int = setting(12, 2, 512, help="units in each of the FC net's two hidden layers")
     epochs: int = setting(20, 1, 200, help="passes over the 1,297 training images")
     batch: int = setting(64, 8, 1297, help="minibatch size")
-    lr: float = setting(0.01, 1e-5, 10.0, help="Adam learning rate")
+    optimizer: str = setting("adam", choices=("adam", "sgd"), help="optimiser of all four nets")
+    lr: float = setting(0.01, 1e-5, 10.0, help="learning rate")
     seed: int = setting(0, 0, 2**31 - 1, help="seed for the split, the permutation and the weights")
 
 
@@ -78,6 +79,10 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
     from dltui.labs._digits import load, on_canvas
 
+    opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
+    if ctx.device == "cpu":
+        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
+
     gen = torch.Generator().manual_seed(cfg.seed)
     X8, y = load("cpu")
     X = on_canvas(X8, cfg.canvas, gen)
@@ -93,7 +98,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
     torch.manual_seed(cfg.seed)
     nets = {r: build(r.split("_")[0], cfg.canvas, cfg.channels, cfg.hidden).to(ctx.device) for r in RUNS}
-    opts = {r: torch.optim.Adam(n.parameters(), lr=cfg.lr) for r, n in nets.items()}
+    opts = {r: opt_cls(n.parameters(), lr=cfg.lr) for r, n in nets.items()}
     n_params = {k: sum(p.numel() for p in nets[k].parameters()) for k in ("cnn", "fc")}
     ctx.log(f"parameters: ConvNet {n_params['cnn']}, FC {n_params['fc']}")
 

@@ -34,7 +34,8 @@ class Settings:
                             help="which nets make up the ensemble whose spread is drawn")
     noise: float = setting(0.3, 0.0, 2.0, help="height of the uniform noise added to x³")
     points: int = setting(100, 10, 5000, help="training points, evenly spaced on [−1, 1]")
-    lr: float = setting(0.01, 1e-5, 100.0, help="Adam learning rate")
+    optimizer: str = setting("adam", choices=("adam", "sgd"), help="optimiser of every model")
+    lr: float = setting(0.01, 1e-5, 100.0, help="learning rate")
     steps: int = setting(500, 10, 10000, help="full-batch training steps")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")
 
@@ -67,12 +68,16 @@ def forward(params, x, kind: str):
 def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
 
+    opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
+    if ctx.device == "cpu":
+        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
+
     gen = torch.Generator().manual_seed(cfg.seed)
     x = torch.linspace(-1, 1, cfg.points).to(ctx.device)
     y = x ** 3 + cfg.noise * torch.rand(cfg.points, generator=gen).to(ctx.device)
     counts = {"linear": 1, "relu": cfg.nets, "tanh": cfg.nets}
     params = {k: init_params(counts[k], cfg.hidden, gen, ctx.device) for k in KINDS}
-    opts = {k: torch.optim.Adam(p, lr=cfg.lr) for k, p in params.items()}
+    opts = {k: opt_cls(p, lr=cfg.lr) for k, p in params.items()}
 
     wide = torch.linspace(-4, 4, 161, device=ctx.device)
     inside = wide.abs() <= 1

@@ -36,7 +36,8 @@ class Settings:
     width: int = setting(5, 2, 64, help="units per hidden layer of the random net")
     activation: str = setting("tanh", choices=("tanh", "relu"), help="non-linearity of the random net")
     hidden: int = setting(100, 4, 1000, help="ReLU units before the trained net's 2-unit layer")
-    lr: float = setting(0.01, 1e-5, 100.0, help="Adam learning rate of the trained net")
+    optimizer: str = setting("adam", choices=("adam", "sgd"), help="optimiser of the trained net")
+    lr: float = setting(0.01, 1e-5, 100.0, help="learning rate of the trained net")
     steps: int = setting(300, 10, 10000, help="training steps of the net that un-warps the spiral")
     seed: int = setting(0, 0, 2**31 - 1, help="seed for the cloud, W, the random net and training")
 
@@ -71,6 +72,10 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from torch import nn
 
     from dltui.labs.spiral_classification import make_spiral
+
+    opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
+    if ctx.device == "cpu":
+        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
 
     gen = torch.Generator().manual_seed(cfg.seed)
     X = torch.randn(cfg.points, 2, generator=gen).to(ctx.device)
@@ -118,7 +123,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     body = nn.Sequential(nn.Linear(2, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, 2), nn.Tanh())
     head = nn.Linear(2, 3)
     body.to(ctx.device), head.to(ctx.device)
-    opt = torch.optim.Adam([*body.parameters(), *head.parameters()], lr=cfg.lr)
+    opt = opt_cls([*body.parameters(), *head.parameters()], lr=cfg.lr)
     stage("spiral input", Xs, "Spiral to un-warp (input plane)", "3 arms, 200 points each", box=(-1.1, 1.1),
           labels=ys, classes=3)
 

@@ -31,7 +31,7 @@ class Settings:
     through: str = setting("kinematics", choices=("kinematics", "emulator"),
                            help="what the controller's gradients flow through: the exact (differentiable) "
                                 "kinematics, or the learned emulator's Jacobian (noisier: learns more slowly)")
-    emu_steps: int = setting(150, 10, 5000, help="full-batch Adam steps for the emulator")
+    emu_steps: int = setting(600, 10, 10000, help="Adam steps (minibatches of 1024 transitions) for the emulator")
     iters: int = setting(40, 5, 1000, help="controller training iterations (one batch of episodes each)")
     batch: int = setting(64, 4, 512, help="random starts per controller iteration")
     horizon: int = setting(80, 20, 300, help="T: steps per episode (0.1 length unit each)")
@@ -122,7 +122,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     # 1. The emulator learns the state *change*: predicting "next = current" would already look good.
     opt = torch.optim.Adam(emulator.parameters(), lr=3e-3)
     for step in range(1, cfg.emu_steps + 1):
-        loss = ((emulator(X[:cut]) - (D[:cut] - mu) / sd) ** 2).mean()
+        idx = torch.randint(0, cut, (1024,), generator=gen).to(ctx.device)
+        loss = ((emulator(X[idx]) - (D[idx] - mu) / sd) ** 2).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
