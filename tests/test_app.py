@@ -182,3 +182,28 @@ async def test_prediction_is_graded_by_a_matching_run(make_app, tmp_path):
         notes = app.grade_predictions("spiral_classification", settings, {"acc_linear": 0.5}, run)
         assert len(notes) == 1 and "right" in notes[0]
         assert app.store.latest_answers("t1_demo")["predict-linear"].correct is True
+
+
+async def test_broken_lesson_is_marked_and_shows_the_problem(make_app, tmp_path):
+    import shutil
+
+    from dltui.curriculum import load_curriculum
+    from pathlib import Path
+
+    root = tmp_path / "cur"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "curriculum", root)
+    (root / "02-more" / "t2_broken.md").write_text(
+        "---\nid: t2_broken\ntitle: Broken one\norder: 2\nminutes: 3\nobjectives: [x]\nsources: {notes: []}\n---\n\n"
+        "Some text.\n\n```quiz\nid: q\nkind: single\nprompt: Which?\noptions:\n  - text: A\n    correct: true\n"
+        "  - text: B\n    explain: no\n```\n", encoding="utf-8")
+    app = make_app(tmp_path / "b", curriculum=load_curriculum(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one("#outline", Tree)
+        labels = [str(n.label) for n in tree.root.children[1].children]
+        assert any(label.startswith("⚠ Broken one") for label in labels)
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "t2_broken"
+        banner = str(app.screen.query_one(".broken").render())
+        assert "t2_broken.md:17: quiz 'q': option 1 has no explain" in banner
