@@ -108,10 +108,18 @@ def resolve_device(requested: str) -> tuple[str, str]:
     return "cpu", f"CPU, {n} thread{'s' if n != 1 else ''}"
 
 
-def default_threads(in_app: bool) -> int:
-    cores = os.cpu_count() or 1
-    # In the app one core is left to the UI so keys stay responsive.
-    return max(1, min(8, cores - 1 if in_app else cores))
+def default_threads(in_app: bool = False) -> int:
+    """CPU threads for torch: 1 unless $DLTUI_TORCH_THREADS says otherwise.
+
+    The labs' models are tiny: a second thread costs more in synchronisation than it saves (on
+    the 2-core development machine echo_rnn took 40 s with two threads and 3 s with one), and
+    in the app the other core stays free for the UI, so keys stay responsive.
+    """
+    try:
+        wanted = int(os.environ.get("DLTUI_TORCH_THREADS", "1"))
+    except ValueError:
+        wanted = 1
+    return max(1, min(wanted, os.cpu_count() or 1))
 
 
 def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -> None:

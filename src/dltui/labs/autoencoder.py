@@ -76,8 +76,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._common import grid, heatmap
 
     dev = ctx.device
-    if dev == "cpu":
-        torch.set_num_threads(1)  # layers this small run faster on one thread than synchronising two
     gen = torch.Generator().manual_seed(cfg.seed)
     Y = (curve(torch.rand(cfg.points, generator=gen), cfg.data)
          + cfg.data_noise * torch.randn(cfg.points, 2, generator=gen)).to(dev)

@@ -80,8 +80,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._digits import load, on_canvas
 
     opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
-    if ctx.device == "cpu":
-        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
 
     gen = torch.Generator().manual_seed(cfg.seed)
     X8, y = load("cpu")
@@ -90,7 +88,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     test, tr = order[:N_TEST], order[N_TEST:]
     mean, std = X[tr].mean(), X[tr].std()
     X = ((X - mean) / std).to(ctx.device)
-    y = y.to(ctx.device)
+    y, test = y.to(ctx.device), test.to(ctx.device)
     pixels = cfg.canvas * cfg.canvas
     perm = torch.randperm(pixels, generator=gen).to(ctx.device)  # one fixed shuffle for every image
     Xp = X.reshape(-1, pixels)[:, perm].reshape(X.shape)

@@ -126,8 +126,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._common import grid, heatmap
 
     dev = ctx.device
-    if dev == "cpu":
-        torch.set_num_threads(1)  # a few thousand cells: a second thread costs more in synchronisation
     w = torch.tensor([cfg.w1, cfg.w2], device=dev)
     z = z_grid(cfg.z_points, dev)
     Y = ellipse_samples(cfg.samples, cfg.seed, dev)

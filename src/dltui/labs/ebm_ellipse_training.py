@@ -84,8 +84,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._common import grid, heatmap
 
     dev = ctx.device
-    if dev == "cpu":
-        torch.set_num_threads(1)  # a few thousand cells: a second thread costs more in synchronisation
     horn = cfg.data == "horn"
     z = z_grid(cfg.z_points, dev)
     if horn:

@@ -76,8 +76,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
     import torch.nn.functional as F
 
-    if ctx.device == "cpu":
-        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
 
     delays = list(range(1, max(cfg.delays, cfg.window, cfg.delay) + 1))
     K, dev = len(delays), ctx.device

@@ -154,8 +154,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
     import torch.nn.functional as F
 
-    if ctx.device == "cpu":  # many tiny ops: handing them to a second thread costs more than it saves
-        torch.set_num_threads(1)
     rng = random.Random(cfg.seed)
     train_graphs, train_labels = make_dataset(cfg.graphs, rng)
     test_graphs, test_labels = make_dataset(100, rng)

@@ -63,8 +63,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._common import grid, heatmap
 
     dev = ctx.device
-    if dev == "cpu":
-        torch.set_num_threads(1)  # 2-vectors: threads would only add synchronisation
     opts = list(OPTIMIZERS) if cfg.optimizers == "all" else [cfg.optimizers]
     start, minima, xr, yr = SURFACES[cfg.surface]
     f = surface_fn(cfg.surface, cfg.curvature)

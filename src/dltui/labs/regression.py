@@ -69,8 +69,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     import torch
 
     opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
-    if ctx.device == "cpu":
-        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
 
     gen = torch.Generator().manual_seed(cfg.seed)
     x = torch.linspace(-1, 1, cfg.points).to(ctx.device)

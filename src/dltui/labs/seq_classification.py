@@ -108,8 +108,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
     from dltui.labs._common import heatmap
 
-    if ctx.device == "cpu":
-        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
 
     gen = torch.Generator().manual_seed(cfg.seed)
     Xt, yt, ids_t = make_batch(1000, cfg.difficulty, gen, ctx.device)

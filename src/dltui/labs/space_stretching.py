@@ -60,6 +60,13 @@ def random_net(depth: int, width: int, activation: str, device: str):
     return nn.Sequential(*layers, nn.Linear(size, 2)).to(device)
 
 
+def turn(R) -> float:
+    """Angle in degrees of the first column of R (a singular vector)."""
+    import torch
+
+    return torch.rad2deg(torch.atan2(R[1, 0], R[0, 0])).item()
+
+
 def saturation(Y, gain: float) -> float:
     import torch
 
@@ -74,8 +81,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs.spiral_classification import make_spiral
 
     opt_cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD
-    if ctx.device == "cpu":
-        torch.set_num_threads(1)  # tiny models: a second thread costs more in syncing than it gives
 
     gen = torch.Generator().manual_seed(cfg.seed)
     X = torch.randn(cfg.points, 2, generator=gen).to(ctx.device)
@@ -93,10 +98,9 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
                                 xlim=box, ylim=box, caption=caption))
 
     stage("input", X, "Input: Gaussian cloud, coloured by quadrant", f"{cfg.points} points, x ~ N(0, I)")
-    turn = lambda R: torch.rad2deg(torch.atan2(R[1, 0], R[0, 0])).item()  # noqa: E731
     stage("after W", Y, "After W: rotate (Vᵀ), stretch (Σ), rotate (U)",
           f"s1 = {s1:.3f}  s2 = {s2:.3f}  area ×{s1 * s2:.3f}  det {'+' if det_sign > 0 else '−'}"
-          f"  (V turns {turn(Vh.T):.0f}°, U turns {turn(U):.0f}°)",
+          f"  (direction {turn(Vh.T):.0f}° is stretched most, landing at {turn(U):.0f}°)",
           box=(-max(4.0, Y.abs().max().item()), max(4.0, Y.abs().max().item())))
     sat = saturation(Y, cfg.gain)
     stage("after tanh", Z, f"After tanh({cfg.gain:g}·Wx): squashed into the square",

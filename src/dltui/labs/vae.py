@@ -86,8 +86,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     from dltui.labs._digits import load
 
     dev = ctx.device
-    if dev == "cpu":
-        torch.set_num_threads(1)  # a 64-pixel MLP: thread synchronisation would cost more than it saves
     X, labels = load(dev)
     X = X.reshape(-1, 64)
     gen = torch.Generator().manual_seed(cfg.seed)
