@@ -33,6 +33,9 @@ Minimal().run()
 """
 
 
+FRAME = b"\x1b[1;1H"  # Textual starts every full frame by homing the cursor
+
+
 def time_to_text(argv: list[str], marker: bytes, env: dict, timeout: float = 60.0) -> float:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))

@@ -39,10 +39,13 @@ class DltuiApp(App):
         self._lab_process_factory = lab_process_factory
         self._lab_process = None
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
+        # Home is the base screen itself: no blank default screen is built and painted first.
         from dltui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
+
+    def on_mount(self) -> None:
         if self.store.notice:
             self.notify(self.store.notice, title="Progress file moved aside", severity="warning", timeout=15)
         if self.curriculum is None:
@@ -102,6 +105,13 @@ class DltuiApp(App):
             verdict = "right ✓" if result.correct else "not right ✗"
             notes.append(f"Your prediction in “{lesson.title}” was {verdict}")
         return notes
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush_position", None)
+            if flush is not None:
+                flush()
+        self.exit()
 
     def action_help(self) -> None:
         from dltui.screens.help import HelpScreen

@@ -129,7 +129,16 @@ class Store:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # autocommit; we BEGIN explicitly
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA journal_mode = WAL")
+        # Switching a brand-new file to WAL ignores the busy timeout when another process is
+        # creating the same store at that moment: retry briefly instead of failing.
+        for attempt in range(50):
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.05)
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
@@ -175,6 +184,12 @@ class Store:
 
     def _migrate(self) -> None:
         conn = self._conn
+        try:  # the common case, an up-to-date store, needs no write lock
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            if row and row[0] == SCHEMA_VERSION:
+                return
+        except sqlite3.OperationalError:  # no such table: a new store
+            pass
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")

@@ -35,6 +35,7 @@ Progress lives in one SQLite file: `dltui progress` shows it, `--data-dir` moves
 
 
 class HelpScreen(ModalScreen):
+    CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f1", "dismiss", "Close", show=False)]
 
     def compose(self) -> ComposeResult:

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static, Tree
+from textual.widgets import Static, Tree
+
+from dltui.widgets.bars import KeyBar, TitleBar
 
 if TYPE_CHECKING:
     from dltui.curriculum import Lesson, Theme
@@ -19,6 +21,12 @@ if TYPE_CHECKING:
 def _is_lesson(item) -> bool:
     # The curriculum module is loaded after the first frame; tree nodes hold themes or lessons.
     return hasattr(item, "blocks")
+
+
+def _wide_bar(done: int, total: int, what: str, width: int = 24) -> str:
+    filled = round(width * done / total) if total else 0
+    percent = round(100 * done / total) if total else 0
+    return f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] {percent}% {what}"
 
 
 def _bar(done: int, total: int, width: int = 8) -> str:
@@ -34,15 +42,15 @@ class HomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="home"):
             yield Tree("Course", id="outline")
             with VerticalScroll(id="detail"):
                 yield Static(id="detail-title")
-                yield ProgressBar(id="detail-read", show_eta=False, show_percentage=True)
+                yield Static(id="detail-read")
                 yield Static(id="detail-stats")
                 yield Static(id="detail-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         tree = self.query_one("#outline", Tree)
@@ -104,7 +112,7 @@ class HomeScreen(Screen):
             return
         progress = self.app.store.lesson_progress()
         title = self.query_one("#detail-title", Static)
-        bar = self.query_one("#detail-read", ProgressBar)
+        bar = self.query_one("#detail-read", Static)
         stats = self.query_one("#detail-stats", Static)
         body = self.query_one("#detail-body", Static)
         item = node.data
@@ -114,14 +122,14 @@ class HomeScreen(Screen):
             total_q = sum(len(le.questions) for le in lessons)
             right = sum(progress[le.id].correct for le in lessons if le.id in progress)
             title.update(f"[b]{item.title}[/b]")
-            bar.update(total=max(1, len(lessons)), progress=read)
+            bar.update(_wide_bar(read, len(lessons), "read"))
             stats.update(f"Lessons read {read}/{len(lessons)} · quiz score {right}/{total_q}")
             body.update(item.overview)
         else:
             p = progress.get(item.id)
             title.update(f"[b]{item.title}[/b]  [dim]{item.minutes} min[/dim]")
             answered = p.answered if p else 0
-            bar.update(total=max(1, len(item.questions)), progress=answered)
+            bar.update(_wide_bar(answered, len(item.questions), "answered"))
             right = p.correct if p else 0
             status = "read ✓" if p and p.completed else ("started" if p else "not started")
             pending = f" · {p.pending} prediction(s) waiting for a lab run" if p and p.pending else ""

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, Select, Static, Switch,
+from textual.widgets import (Button, DataTable, Input, Label, Select, Static, Switch,
                              TabbedContent, TabPane)
 
 from dltui import labregistry
 from dltui.labspec import SettingError, SettingSpec, setting_specs
 from dltui.plotting import color_enabled, draw_curves, draw_figure, figure_note
+from dltui.widgets.bars import KeyBar, TitleBar
 from dltui.widgets.plot import FigurePlot
 
 POLL_SECONDS = 0.1
@@ -28,6 +29,7 @@ STOP_GRACE_SECONDS = 0.5
 
 
 class LabScreen(Screen):
+    CSS_PATH = "lab.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f5", "start", "Start"),
@@ -64,7 +66,7 @@ class LabScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="lab"):
             with VerticalScroll(id="lab-settings"):
                 yield Static(f"[b]{self.info.title}[/b]", id="lab-title")
@@ -102,7 +104,7 @@ class LabScreen(Screen):
                         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
                     with TabPane("About", id="tab-about"):
                         yield Static(self._about(), id="about")
-        yield Footer()
+        yield KeyBar()
 
     def _about(self) -> str:
         lines = [f"[b]{self.info.title}[/b]", self.info.summary, "",

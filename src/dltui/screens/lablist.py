@@ -6,7 +6,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable
+
+from dltui.widgets.bars import KeyBar, TitleBar
 
 from dltui import labregistry
 
@@ -15,9 +17,9 @@ class LabListScreen(Screen):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield DataTable(id="lab-list", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_table()

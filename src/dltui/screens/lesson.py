@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from dltui.curriculum import LabBlock, Lesson, Prose, Question
 from dltui.messages import OpenLab, QuizAnswered
+from dltui.widgets.bars import KeyBar, TitleBar
 from dltui.widgets.labblock import LabBlockWidget
 from dltui.widgets.quiz import QuizWidget
 
@@ -33,6 +34,7 @@ def _header_markdown(lesson: Lesson, theme_title: str) -> str:
 
 
 class LessonScreen(Screen):
+    CSS_PATH = "lesson.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("m", "mark_read", "Mark read"),
@@ -51,7 +53,7 @@ class LessonScreen(Screen):
         theme = self.app.curriculum.theme_of(lesson.id)
         answers = self.app.store.latest_answers(lesson.id)
         run_metrics = self._run_metrics(answers)
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="lesson-body"):
             if lesson.broken:
                 problems = "\n".join(str(p) for p in lesson.problems[:10])
@@ -69,7 +71,7 @@ class LessonScreen(Screen):
                     yield LabBlockWidget(block, lesson.id)
             yield Static("End of the lesson. [b]m[/b] marks it read, [b]][/b] opens the next one.",
                          classes="lesson-end")
-        yield Footer()
+        yield KeyBar()
 
     def _run_metrics(self, answers) -> dict[str, dict]:
         ids = {a.run_id for a in answers.values() if a.run_id}
@@ -104,10 +106,16 @@ class LessonScreen(Screen):
         return body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
 
     def _scrolled(self, _old: float, _new: float) -> None:
-        # Saved as the learner reads (coalesced to a few writes a second), so quitting at any
-        # moment keeps the place; nothing is saved before the old place has been restored.
+        # Saved as the learner reads, coalesced to a few writes a second; quitting flushes the
+        # last place (see flush_position). Nothing is saved before the old place is restored.
         if self._restored and self._save_timer is None:
             self._save_timer = self.set_timer(0.25, self._save_position)
+
+    def flush_position(self) -> None:
+        """Save the reading position now (the app calls this before quitting)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_position()
 
     def _save_position(self) -> None:
         self._save_timer = None

@@ -32,7 +32,7 @@ class LabBlockWidget(Vertical):
         if self.block.settings:
             preset = ", ".join(f"{k} = {v}" for k, v in self.block.settings.items())
             yield Static(f"[dim]preset: {preset}[/dim]")
-        yield Button("Open lab ▶", id="open-lab", variant="success")
+        yield Button("Open lab ▶", id="open-lab", variant="success", compact=True)
 
     @on(Button.Pressed, "#open-lab")
     def _open(self, event: Button.Pressed) -> None:

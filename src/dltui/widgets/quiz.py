@@ -44,10 +44,11 @@ class QuizWidget(Vertical):
             yield Input(placeholder=placeholder, classes="quiz-input")
         with Horizontal(classes="quiz-buttons"):
             if q.kind != "single":
-                yield Button("Check" if q.kind != "predict" else "Save prediction", id="check", variant="primary")
+                yield Button("Check" if q.kind != "predict" else "Save prediction", id="check", variant="primary",
+                             compact=True)
             if q.kind == "predict":
-                yield Button("Run lab ▶", id="run-lab")
-            yield Button("Try again", id="retry", classes="hidden")
+                yield Button("Run lab ▶", id="run-lab", compact=True)
+            yield Button("Try again", id="retry", classes="hidden", compact=True)
         yield Static(classes="quiz-feedback")
 
     def on_mount(self) -> None:
