@@ -38,6 +38,8 @@ class Quiet:  # the same training loop with reporting switched off
 lab = labregistry.load("spiral_classification")
 cfg = make_settings(lab.Settings, json.loads(sys.argv[1]))
 import torch
+if sys.argv[2] != "default":
+    torch.set_num_threads(int(sys.argv[2]))
 t0 = time.perf_counter()
 lab.train(cfg, Quiet())
 seconds = time.perf_counter() - t0
@@ -45,9 +47,9 @@ print(json.dumps({"steps_per_s": cfg.steps / seconds, "threads": torch.get_num_t
 """
 
 
-def bare_rate(settings: dict) -> tuple[float, int]:
-    out = subprocess.run([sys.executable, "-c", BARE, json.dumps(settings)], capture_output=True, text=True,
-                         check=True).stdout
+def bare_rate(settings: dict, threads: str) -> tuple[float, int]:
+    out = subprocess.run([sys.executable, "-c", BARE, json.dumps(settings), threads], capture_output=True,
+                         text=True, check=True).stdout
     data = json.loads(out.strip().splitlines()[-1])
     return data["steps_per_s"], data["threads"]
 
@@ -98,15 +100,22 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     settings = {"steps": args.steps, "seed": 0}
-    bare = [bare_rate(settings) for _ in range(args.repeats)]
+    from dltui.engine import default_threads
+
+    same = str(default_threads(in_app=True))
+    bare = [bare_rate(settings, same) for _ in range(args.repeats)]
+    bare_default = [bare_rate(settings, "default") for _ in range(args.repeats)]
     rates, lateness, redraws = asyncio.run(app_rate(settings, args.repeats))
     b = statistics.median(r for r, _ in bare)
+    bd = statistics.median(r for r, _ in bare_default)
     a = statistics.median(rates)
     lateness_ms = sorted(x * 1000 for x in lateness)
     p95 = lateness_ms[int(0.95 * (len(lateness_ms) - 1))] if lateness_ms else float("nan")
-    print(f"bare Python process: {b:,.0f} steps/s (median of {args.repeats}, torch threads {bare[0][1]})")
+    print(f"bare Python process: {b:,.0f} steps/s (median of {args.repeats}, torch threads {bare[0][1]}, "
+          "as in the app's worker)")
+    print(f"bare, torch default: {bd:,.0f} steps/s (torch threads {bare_default[0][1]})")
     print(f"inside dltui:        {a:,.0f} steps/s (median of {args.repeats}, worker process)")
-    print(f"ratio app / bare:    {a / b:.2f}x (goal ≥ 0.9x)")
+    print(f"ratio app / bare:    {a / b:.2f}x same threads, {a / bd:.2f}x vs torch default (goal ≥ 0.9x)")
     print(f"UI timer lateness while training ({len(lateness_ms)} ticks of 50 ms): "
           f"p95 {p95:.1f} ms, max {max(lateness_ms):.1f} ms (goal p95 ≤ 20 ms, max ≤ 100 ms)")
     print(f"lab screen redraws: {redraws}")

@@ -25,6 +25,7 @@ from dltui.widgets.bars import KeyBar, TitleBar
 from dltui.widgets.plot import FigurePlot
 
 POLL_SECONDS = 0.1
+FIGURE_SECONDS = 0.25
 STOP_GRACE_SECONDS = 0.5
 
 
@@ -60,7 +61,9 @@ class LabScreen(Screen):
         self.started_at = 0.0
         self._rate = 0.0
         self._rate_mark: tuple[float, int] | None = None
-        self._dirty = False
+        self._curves_dirty = False
+        self._figure_dirty = False
+        self._figure_drawn_at = 0.0
         self.redraws = 0
 
     # -- layout ----------------------------------------------------------------------------
@@ -250,9 +253,11 @@ class LabScreen(Screen):
         elif self.running and not proc.alive:
             self.app.restart_lab_process()
             self._fail("crashed", f"The lab process ended unexpectedly (exit code {proc.exitcode}).")
-        if self._dirty:
-            self._dirty = False
-            self._draw()
+        # Curves follow every poll (≤ 10/s); the lab's own view, dearer to draw, ≤ 4/s.
+        now = time.monotonic()
+        figure_due = self._figure_dirty and (not self.running or now - self._figure_drawn_at >= FIGURE_SECONDS)
+        if self._curves_dirty or figure_due:
+            self._draw(curves=self._curves_dirty, figure=figure_due)
             self._status()
 
     def apply_events(self, events: list[tuple]) -> None:
@@ -270,7 +275,10 @@ class LabScreen(Screen):
                         xs.append(step)
                         ys.append(value)
                     self.step = step
-                self.figures.update(event[2])
+                    self._curves_dirty = True
+                if event[2]:
+                    self.figures.update(event[2])
+                    self._figure_dirty = True
                 self._update_rate()
             elif kind == "log":
                 self._message(event[1])
@@ -279,9 +287,8 @@ class LabScreen(Screen):
                 self._finish(status, metrics, seconds, steps)
             elif kind == "error":
                 self._fail(event[1], event[2])
-            self._dirty = True
-        if self._dirty and not self.is_attached:
-            return
+            if kind in ("done", "error"):
+                self._curves_dirty = self._figure_dirty = True
 
     def _update_rate(self) -> None:
         now = time.monotonic()
@@ -352,10 +359,19 @@ class LabScreen(Screen):
             parts.append(f"{self._rate:,.0f} steps/s")
         self.query_one("#lab-status", Static).update(" · ".join(parts))
 
-    def _draw(self) -> None:
+    def _draw(self, curves: bool = True, figure: bool = True) -> None:
         """Hand the plots what to paint; they paint on their next refresh, at their own size."""
         self.redraws += 1
         color = color_enabled()
+        if curves:
+            self._curves_dirty = False
+            self._draw_curves(color)
+        if figure:
+            self._figure_dirty = False
+            self._figure_drawn_at = time.monotonic()
+            self._draw_figure(color)
+
+    def _draw_curves(self, color: bool) -> None:
         losses = {k: v for k, v in self.history.items() if k.startswith("loss")}
         others = {k: v for k, v in self.history.items() if not k.startswith("loss")}
         want_loss = self.curve_group == "loss"
@@ -366,6 +382,8 @@ class LabScreen(Screen):
         curves.display = (bool(group) or not self.figures) and self.curve_group != "none"
         curves.show(
             lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: next)", color=color))
+
+    def _draw_figure(self, color: bool) -> None:
         plot = self.query_one("#figure", FigurePlot)
         note = self.query_one("#figure-note", Static)
         if self.figures:
