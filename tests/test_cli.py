@@ -215,3 +215,11 @@ def test_version(data):
     proc = dltui("--version", data_dir=data)
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"dltui {__version__}"
+
+
+def test_main_module_does_nothing_when_imported_by_a_spawned_worker():
+    # multiprocessing's spawn re-imports the parent's main module as __mp_main__: with
+    # `python -m dltui` that must not start a second CLI inside the lab worker.
+    code = "import runpy; runpy.run_module('dltui.__main__', run_name='__mp_main__'); print('quiet')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "quiet", proc.stderr

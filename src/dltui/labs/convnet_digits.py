@@ -10,7 +10,7 @@ from dltui.labspec import LabInfo, setting
 INFO = LabInfo(
     id="convnet_digits",
     title="ConvNet vs. fully connected net",
-    summary="two nets of ~2,000 weights on shifted digits: the ConvNet wins until the pixels are shuffled",
+    summary="Two nets of ~2,000 weights on shifted digits: the ConvNet wins until the pixels are shuffled",
     lessons=("t2_natural_signals",),
     expectation="ConvNet test accuracy beats the FC net by ≥ 0.1; shuffling the pixels costs the "
                 "ConvNet ≥ 0.15 but the FC net ≤ 0.1",

@@ -10,7 +10,7 @@ from dltui.labspec import LabInfo, setting
 INFO = LabInfo(
     id="echo_rnn",
     title="Echoing a bit stream",
-    summary="an RNN repeats its input k steps later; it fails once k reaches the truncated-BPTT window",
+    summary="An RNN repeats its input k steps later; it fails once k reaches the truncated-BPTT window",
     lessons=("t2_rnn_lstm",),
     expectation="with a BPTT window of 5, a 3-step echo is learnt (test accuracy ≥ 0.95) while "
                 "echoes of 5 steps or more stay near chance (mean accuracy ≤ 0.6)",

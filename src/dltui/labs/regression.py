@@ -10,7 +10,7 @@ from dltui.labspec import LabInfo, setting
 INFO = LabInfo(
     id="regression",
     title="Regression and ensemble uncertainty",
-    summary="fit y = x³ + noise: a linear model plateaus, small nets fit, and an ensemble disagrees off the data",
+    summary="Fit y = x³ + noise: a linear model plateaus, small nets fit, and an ensemble disagrees off the data",
     lessons=("t1_nn_training",),
     expectation="linear MSE ≥ 0.025 while ReLU and tanh nets reach < 0.01; the ensemble's spread "
                 "for 3 ≤ |x| ≤ 4 is ≥ 5× its spread on the training range [−1, 1]",

@@ -10,7 +10,7 @@ from dltui.labspec import LabInfo, setting
 INFO = LabInfo(
     id="seq_classification",
     title="Temporal order: RNN vs. LSTM",
-    summary="classify a sequence by the order of two far-apart symbols: the LSTM bridges the gap, the RNN cannot",
+    summary="Classify a sequence by the order of two far-apart symbols: the LSTM bridges the gap, the RNN cannot",
     lessons=("t2_rnn_lstm",),
     expectation="on 'normal' sequences (length 30–40, symbols ~20 steps apart) the LSTM's test "
                 "accuracy is ≥ 0.9 while the RNN's stays ≤ 0.7 (chance is 0.25)",

@@ -10,7 +10,7 @@ from dltui.labspec import LabInfo, setting
 INFO = LabInfo(
     id="space_stretching",
     title="Stretching and folding space",
-    summary="watch a cloud of points go through a random linear map, a tanh and a trained net with a 2-unit layer",
+    summary="Watch a cloud of points go through a random linear map, a tanh and a trained net with a 2-unit layer",
     lessons=("t1_nn_inference",),
     expectation="the trained net's 2-unit layer makes the spiral linearly separable (accuracy ≥ 0.9), "
                 "and at gain 3 more coordinates saturate (|tanh| > 0.9) than at gain 1",
