@@ -97,9 +97,20 @@ def figure_note(fig: Figure, color: bool | None = None) -> str:
         text = legend(fig.heatmap, color)
         if text:
             notes.append(text)
+        keys = [f"{_marker_glyph(s)} {s.label}" for s in fig.series if s.label and s.x]
+        if keys:
+            notes.append("  ".join(keys))
     if fig.caption:
         notes.append(fig.caption)
     return "   ".join(notes)
+
+
+def _marker_glyph(s) -> str:
+    if s.style != "scatter":
+        return "─"
+    if s.marker and len(s.marker) == 1:
+        return s.marker
+    return "•"
 
 
 def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | None = None) -> str:
@@ -139,7 +150,10 @@ def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | No
         if not color and s.style == "scatter" and isinstance(s.color, int):
             marker = CLASS_MARKS[s.color % len(CLASS_MARKS)]
         draw = plt.scatter if s.style == "scatter" else plt.plot
-        draw(s.x, s.y, label=s.label or None, color=col, marker=marker or ("hd" if s.style == "line" else "dot"))
+        # Over a heatmap plotext's legend box would hide a corner of the map: the labels go in
+        # the note under the plot instead (figure_note).
+        label = None if fig.heatmap is not None else (s.label or None)
+        draw(s.x, s.y, label=label, color=col, marker=marker or ("hd" if s.style == "line" else "dot"))
     if fig.xlim:
         plt.xlim(*fig.xlim)
     if fig.ylim:

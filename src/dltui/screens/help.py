@@ -26,6 +26,7 @@ HELP = """\
 | quiz | ↑ ↓ Enter | choose (single choice answers at once) |
 | quiz | Space | tick an option (multiple choice), then Check |
 | lab | F5 / F6 / F7 | start / stop / reset |
+| lab | F2 | show or hide the settings (hidden while a lab runs in a small terminal) |
 | lab | v | next view of the lab (when it has several) |
 | lab | a | curves: loss → other metrics → hidden |
 | any screen | Esc | back |

@@ -10,6 +10,8 @@ import math
 import time
 from datetime import datetime
 
+from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +31,10 @@ FIGURE_SECONDS = 0.25
 STOP_GRACE_SECONDS = 0.5
 
 
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
+
+
 class LabScreen(Screen):
     CSS_PATH = "lab.tcss"
     BINDINGS = [
@@ -38,6 +44,7 @@ class LabScreen(Screen):
         Binding("f7", "reset", "Reset"),
         Binding("v", "next_view", "Next view"),
         Binding("a", "toggle_curves", "Curves"),
+        Binding("f2", "toggle_settings", "Settings"),
     ]
 
     def __init__(self, lab_id: str, preset: dict | None = None, lesson_id: str | None = None):
@@ -116,7 +123,8 @@ class LabScreen(Screen):
         lines += [f"  {k}: {v}" for k, v in self.info.metrics.items()]
         lines += ["", "[b]Settings[/b]"]
         lines += [f"  {s.name} = {s.default!r} ({s.allowed()}): {s.help}" for s in self.specs]
-        lines += ["", "Keys: F5 start · F6 stop · F7 reset · v next view · a curves (loss, metrics, hidden) · Esc back"]
+        lines += ["", "Keys: F5 start · F6 stop · F7 reset · F2 show/hide settings · v next view · "
+                      "a curves (loss, metrics, hidden) · Esc back"]
         return "\n".join(lines)
 
     def on_mount(self) -> None:
@@ -129,7 +137,18 @@ class LabScreen(Screen):
         self.query_one("#start", Button).focus()
 
     def on_resize(self) -> None:
-        self.query_one("#plots").set_class(self.size.width >= 120, "wide")
+        self._layout_plots()
+
+    def _layout_plots(self) -> None:
+        """Side by side when there is room, else stacked."""
+        settings_shown = self.query_one("#lab-settings").display
+        room = self.size.width - (30 if settings_shown else 0)
+        self.query_one("#plots").set_class(room >= 76, "wide")
+
+    def action_toggle_settings(self) -> None:
+        panel = self.query_one("#lab-settings")
+        panel.display = not panel.display
+        self._layout_plots()
 
     # -- settings --------------------------------------------------------------------------
 
@@ -179,6 +198,9 @@ class LabScreen(Screen):
         self.device_label = "starting…" if proc.ready else "starting (loading torch)…"
         self._message("")
         proc.submit(Job(self.lab_id, settings, self.query_one("#device", Select).value, live=True))
+        if self.size.width < 120 and self.query_one("#lab-settings").display:
+            # Small terminal: the plots get the settings' columns while the lab runs (F2 shows them).
+            self.action_toggle_settings()
         self._buttons()
         self._status()
 
@@ -281,7 +303,7 @@ class LabScreen(Screen):
                     self._figure_dirty = True
                 self._update_rate()
             elif kind == "log":
-                self._message(event[1])
+                self._message(escape(event[1]))
             elif kind == "done":
                 _, status, metrics, seconds, steps = event
                 self._finish(status, metrics, seconds, steps)
@@ -312,10 +334,9 @@ class LabScreen(Screen):
         verdict = ""
         if status == "finished":
             verdict = " · expectation met ✓" if met else " · expectation not met ✗"
-        shown = "  ".join(f"{k} {v:.3g}" for k, v in list(metrics.items())[:3])
-        more = " …(Runs tab)" if len(metrics) > 3 else ""
-        self._message(f"[b]{status.capitalize()}[/b]: {steps} {self.info.steps_label}s in {seconds:.1f} s"
-                      f"{verdict}\n{shown}{more}")
+        shown = "  ".join(f"{k} {v:.3g}" for k, v in metrics.items())
+        self._message(f"[b]{status.capitalize()}[/b]: {steps} {_plural(self.info.steps_label)} in {seconds:.1f} s"
+                      f"{verdict} · {shown}")
         self._buttons()
         self._fill_runs()
 
@@ -334,14 +355,17 @@ class LabScreen(Screen):
         titles = {"diverged": "Training diverged", "oom": "Out of memory", "device": "Device unavailable",
                   "settings": "Bad settings", "crashed": "The lab crashed"}
         first_line = message.splitlines()[0] if message else kind
-        self._message(f"[b red]{titles.get(kind, 'Failed')}:[/b red] {first_line}")
+        self._message(f"[b red]{titles.get(kind, 'Failed')}:[/b red] {escape(first_line)}")
         self.notify(first_line, title=titles.get(kind, "Failed"), severity="error", timeout=10)
         self._buttons()
 
     # -- drawing ---------------------------------------------------------------------------
 
     def _message(self, text: str) -> None:
-        self.query_one("#lab-message", Static).update(text)
+        # One line, cut with an ellipsis: the Runs tab keeps every number.
+        line = Text.from_markup(text.replace("\n", " "), overflow="ellipsis")
+        line.no_wrap = True
+        self.query_one("#lab-message", Static).update(line)
 
     def _buttons(self) -> None:
         self.query_one("#start", Button).disabled = self.running
@@ -350,14 +374,15 @@ class LabScreen(Screen):
 
     def _status(self) -> None:
         last = self._last_scalars()
-        parts = [f"[b]{self.device_label}[/b]",
-                 f"step {self.step}/{self.total}" if self.total else f"step {self.step}"]
+        text = Text(self.device_label, style="bold", no_wrap=True, overflow="ellipsis")
+        parts = [f"{self.info.steps_label} {self.step}/{self.total}" if self.total else f"step {self.step}"]
+        if self._rate:
+            parts.append(f"{self._rate:,.0f}/s")
         losses = [(k, v) for k, v in last.items() if k.startswith("loss")][:2]
         accs = [(k, v) for k, v in last.items() if k.startswith("acc")][:2]
         parts += [f"{k} {v:.4g}" for k, v in losses + accs]
-        if self._rate:
-            parts.append(f"{self._rate:,.0f} steps/s")
-        self.query_one("#lab-status", Static).update(" · ".join(parts))
+        text.append(" · " + " · ".join(parts), style="")
+        self.query_one("#lab-status", Static).update(text)
 
     def _draw(self, curves: bool = True, figure: bool = True) -> None:
         """Hand the plots what to paint; they paint on their next refresh, at their own size."""
