@@ -24,7 +24,7 @@ def main() -> None:
                                "--json", "--no-save"], capture_output=True, text=True)
         try:
             data = json.loads(proc.stdout.strip().splitlines()[-1])
-            seconds, met = f"{data['seconds']:.1f}", "✓" if data["expectation"]["met"] else "✗"
+            seconds, met = f"{data['seconds']:.2f}", "✓" if data["expectation"]["met"] else "✗"
         except (IndexError, KeyError, json.JSONDecodeError):
             seconds, met = "failed", proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
         print(f"| `{mod.INFO.id}` | {', '.join(mod.INFO.lessons)} | {mod.INFO.summary} | {seconds} | {met} |",
