@@ -207,3 +207,35 @@ async def test_broken_lesson_is_marked_and_shows_the_problem(make_app, tmp_path)
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "t2_broken"
         banner = str(app.screen.query_one(".broken").render())
         assert "t2_broken.md:17: quiz 'q': option 1 has no explain" in banner
+
+
+@pytest.mark.slow
+async def test_predict_run_lab_button_grades_the_prediction(make_app, tmp_path):
+    from textual.widgets import Button
+
+    app = make_app(tmp_path / "flow")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        lesson_screen = app.screen
+        quiz = [q for q in lesson_screen.query(QuizWidget) if q.question.kind == "predict"][0]
+        options = quiz.query_one(OptionList)
+        options.focus()
+        await pilot.press("enter")  # focus highlights A; Enter saves the prediction
+        await pilot.pause()
+        assert app.store.pending_predictions()[0].answer == 0
+        quiz.query_one("#run-lab", Button).focus()
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, LabScreen))
+        lab = app.screen
+        assert lab.preset == {"model": "linear", "steps": 40, "points": 60}
+        await pilot.press("f5")
+        await _wait(pilot, lambda: not lab.running)
+        await pilot.press("escape")
+        await _wait(pilot, lambda: app.screen is lesson_screen)
+        await pilot.pause()
+        answer = app.store.latest_answers("t1_demo")["predict-linear"]
+        assert answer.correct is True and answer.run_id is not None
+        assert quiz.has_class("right")
+        feedback = str(quiz.query_one(".quiz-feedback").render())
+        assert "Your run gave acc_linear = 0." in feedback and "loss_linear" not in feedback

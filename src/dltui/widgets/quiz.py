@@ -60,8 +60,7 @@ class QuizWidget(Vertical):
     @on(OptionList.OptionSelected, ".quiz-options")
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.question.kind == "single":
-            self._submit(event.option_index)
+        self._submit(event.option_index)  # single choice and predictions answer on Enter
 
     @on(Input.Submitted, ".quiz-input")
     def _input_submitted(self, event: Input.Submitted) -> None:
@@ -167,7 +166,10 @@ class QuizWidget(Vertical):
         if q.kind == "predict":
             right = (right_predictions(q, self.run_metrics) if self.run_metrics else None) or set()
             if self.run_metrics:
-                shown_metrics = ", ".join(f"{k} = {v:.3g}" for k, v in self.run_metrics.items())
+                from dltui.conditions import names
+
+                used = set().union(*(names(o.when) for o in q.options if o.when))
+                shown_metrics = ", ".join(f"{k} = {v:.3g}" for k, v in self.run_metrics.items() if k in used)
                 out.append(f"Your run gave {shown_metrics}.", style="dim")
         out.append("\n")
         shown = set()
