@@ -23,18 +23,16 @@ def progress_db(override: str | os.PathLike | None = None) -> Path:
     return data_dir(override) / "progress.sqlite3"
 
 
-def curriculum_dir() -> Path:
-    """The shipped curriculum: inside the wheel, or the repository's top-level folder."""
+def _shipped(folder: str) -> Path:
+    """A top-level folder of the repository, or its copy inside the wheel (``_<folder>``)."""
     here = Path(__file__).resolve().parent
-    packaged = here / "_curriculum"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "curriculum"
+    packaged = here / f"_{folder}"
+    return packaged if packaged.is_dir() else here.parent.parent / folder
+
+
+def curriculum_dir() -> Path:
+    return _shipped("curriculum")
 
 
 def assets_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "_assets"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "assets"
+    return _shipped("assets")
