@@ -42,14 +42,15 @@ class QuizWidget(Vertical):
         else:
             placeholder = f"your answer{(' in ' + q.unit) if q.unit else ''} (e.g. 0.25, 1/4, 25%)"
             yield Input(placeholder=placeholder, classes="quiz-input")
-        with Horizontal(classes="quiz-buttons"):
+        # Single choice answers on Enter: its button row only appears with "Try again".
+        with Horizontal(classes="quiz-buttons" + (" hidden" if q.kind == "single" else "")):
             if q.kind != "single":
                 yield Button("Check" if q.kind != "predict" else "Save prediction", id="check", variant="primary",
                              compact=True)
             if q.kind == "predict":
                 yield Button("Run lab ▶", id="run-lab", compact=True)
             yield Button("Try again", id="retry", classes="hidden", compact=True)
-        yield Static(classes="quiz-feedback")
+        yield Static(classes="quiz-feedback hidden")
 
     def on_mount(self) -> None:
         if self.previous is not None:
@@ -75,8 +76,10 @@ class QuizWidget(Vertical):
     @on(Button.Pressed, "#retry")
     def _retry(self, event: Button.Pressed) -> None:
         event.stop()
-        self.query_one(".quiz-feedback", Static).update("")
+        self._say("")
         self.query_one("#retry").add_class("hidden")
+        if self.question.kind == "single":
+            self.query_one(".quiz-buttons").add_class("hidden")
         for button in self.query("#check"):
             button.disabled = False
         self.remove_class("answered", "right", "wrong")
@@ -92,17 +95,16 @@ class QuizWidget(Vertical):
 
     def _check(self) -> None:
         q = self.question
-        feedback = self.query_one(".quiz-feedback", Static)
         if q.kind in ("single", "predict"):
             index = self.query_one(".quiz-options", OptionList).highlighted
             if index is None:
-                feedback.update("Choose an option first (↑/↓, then Enter).")
+                self._say("Choose an option first (↑/↓, then Enter).")
                 return
             self._submit(index)
         elif q.kind == "multiple":
             chosen = sorted(self.query_one(".quiz-options", SelectionList).selected)
             if not chosen:
-                feedback.update("Tick at least one option first (Space toggles).")
+                self._say("Tick at least one option first (Space toggles).")
                 return
             self._submit(chosen)
         else:
@@ -110,7 +112,7 @@ class QuizWidget(Vertical):
             try:
                 value = parse_number(text)
             except (ValueError, ZeroDivisionError):
-                feedback.update(f"“{text}” is not a number. Type something like 0.25, 1/4 or 25%.")
+                self._say(f"“{text}” is not a number. Type something like 0.25, 1/4 or 25%.")
                 return
             self._submit(value)
 
@@ -133,12 +135,18 @@ class QuizWidget(Vertical):
                 widget.value = f"{answer:g}"
             widget.disabled = True
         self.query_one("#retry").remove_class("hidden")
+        self.query_one(".quiz-buttons").remove_class("hidden")
         for button in self.query("#check"):
             button.disabled = True
         self.add_class("answered")
         self.set_class(correct is True, "right")
         self.set_class(correct is False, "wrong")
-        self.query_one(".quiz-feedback", Static).update(self._feedback(answer, correct))
+        self._say(self._feedback(answer, correct))
+
+    def _say(self, content) -> None:
+        feedback = self.query_one(".quiz-feedback", Static)
+        feedback.update(content)
+        feedback.set_class(not content, "hidden")
 
     def _feedback(self, answer, correct: bool | None) -> Text:
         q = self.question
