@@ -128,16 +128,13 @@ def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | No
         plt.xlabel(fig.xlabel)
     if fig.ylabel:
         plt.ylabel(fig.ylabel)
-    notes = []
     if fig.heatmap is not None:
         hm = fig.heatmap
         plt.xlim(*hm.x_range)
         plt.ylim(*hm.y_range)
         # The canvas is the widget less the y tick labels, frame and title/x ticks.
         cols, rows = max(4, width - 8), max(2, height - 4 - bool(fig.xlabel))
-        text = draw_heatmap(plt, hm, cols, rows, color)
-        if text:
-            notes.append(text)
+        draw_heatmap(plt, hm, cols, rows, color)
     if fig.bars is not None:
         plt.bar(fig.bars.labels, fig.bars.values, label=fig.bars.label or None,
                 color=None if not color else PALETTE[1], marker="sd" if color else "#")
@@ -158,9 +155,7 @@ def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | No
         plt.xlim(*fig.xlim)
     if fig.ylim:
         plt.ylim(*fig.ylim)
-    if fig.caption:
-        notes.append(fig.caption)
-    return "   ".join(notes)
+    return figure_note(fig, color)
 
 
 def draw_curves(plt: Any, history: dict[str, tuple[list[float], list[float]]], width: int, height: int,
