@@ -239,3 +239,19 @@ async def test_predict_run_lab_button_grades_the_prediction(make_app, tmp_path):
         assert quiz.has_class("right")
         feedback = str(quiz.query_one(".quiz-feedback").render())
         assert "Your run gave acc_linear = 0." in feedback and "loss_linear" not in feedback
+
+
+async def test_curriculum_loads_after_the_first_frame(make_app, fixture_curriculum, tmp_path):
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return fixture_curriculum
+
+    app = make_app(tmp_path / "lazy", curriculum=loader)
+    assert app.curriculum is None and calls == []  # nothing parsed before the app runs
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: app.curriculum is not None, limit=50)
+        await pilot.pause()
+        tree = app.screen.query_one("#outline", Tree)
+        assert calls == [1] and len(tree.root.children) == 2

@@ -12,12 +12,6 @@ if TYPE_CHECKING:
     from dltui.progress import Store
 
 
-def HomeScreenType():  # noqa: N802 - imported lazily to keep start-up short
-    from dltui.screens.home import HomeScreen
-
-    return HomeScreen
-
-
 class DltuiApp(App):
     TITLE = "dltui"
     SUB_TITLE = "NYU Deep Learning · Spring 2021"
@@ -56,8 +50,9 @@ class DltuiApp(App):
     def _load_curriculum(self) -> None:
         self.curriculum = self._curriculum_loader()
         self._curriculum_loaded()
-        if isinstance(self.screen, HomeScreenType()):
-            self.screen.rebuild()
+        rebuild = getattr(self.screen, "rebuild", None)  # the home screen, if it is showing
+        if rebuild is not None:
+            rebuild()
 
     def _curriculum_loaded(self) -> None:
         if self.curriculum.problems:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from argparse import Namespace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -90,7 +89,6 @@ def cmd_lab(args: Namespace) -> int:
             state["result"] = event
 
     stop = {"flag": False}
-    t0 = time.perf_counter()
     with progress:
         try:
             execute(job, emit, lambda: stop["flag"])
@@ -123,7 +121,6 @@ def cmd_lab(args: Namespace) -> int:
         out.print(f"  {name:<20} {value:.4g}")
     mark = "[green]✓ met[/green]" if met else "[red]✗ not met[/red]"
     out.print(f"expectation: {module.INFO.expectation}  {mark}")
-    _ = time.perf_counter() - t0
     return EXIT_OK
 
 
