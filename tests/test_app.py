@@ -255,3 +255,19 @@ async def test_curriculum_loads_after_the_first_frame(make_app, fixture_curricul
         await pilot.pause()
         tree = app.screen.query_one("#outline", Tree)
         assert calls == [1] and len(tree.root.children) == 2
+
+
+@pytest.mark.slow
+async def test_quit_mid_run_keeps_a_stopped_run(make_app, tmp_path):
+    data = tmp_path / "quit"
+    app = make_app(data)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_lab(app, pilot, steps=10000, points=200)
+        await pilot.press("f5")
+        await _wait(pilot, lambda: screen.step > 5)
+        await pilot.press("q")
+    from dltui.progress import Store
+
+    with Store(data / "progress.sqlite3") as store:
+        runs = store.runs("spiral_classification")
+    assert len(runs) == 1 and runs[0].status == "stopped" and 5 < runs[0].steps < 10000
