@@ -23,13 +23,13 @@ def _is_lesson(item) -> bool:
     return hasattr(item, "blocks")
 
 
-def _wide_bar(done: int, total: int, what: str, width: int = 24) -> str:
+def _wide_bar(done: int, total: int, what: str, width: int = 16) -> str:
     filled = round(width * done / total) if total else 0
     percent = round(100 * done / total) if total else 0
     return f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] {percent}% {what}"
 
 
-def _bar(done: int, total: int, width: int = 8) -> str:
+def _bar(done: int, total: int, width: int = 5) -> str:
     filled = round(width * done / total) if total else 0
     return "▰" * filled + "▱" * (width - filled)
 
@@ -85,7 +85,7 @@ class HomeScreen(Screen):
     def _theme_label(self, theme: Theme, progress: dict[str, LessonProgress]) -> str:
         n = len(theme.lessons)
         read = sum(1 for le in theme.lessons if progress.get(le.id) and progress[le.id].completed)
-        return f"{theme.title}  {_bar(read, n)} {read}/{n}"
+        return f"{theme.title} {_bar(read, n)} {read}/{n}"
 
     def _lesson_label(self, lesson: Lesson, p: LessonProgress | None, is_last: bool) -> str:
         mark = "⚠" if lesson.broken else ("✓" if p and p.completed else ("•" if p else " "))
