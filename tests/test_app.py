@@ -255,6 +255,9 @@ async def test_curriculum_loads_after_the_first_frame(make_app, fixture_curricul
         await pilot.pause()
         tree = app.screen.query_one("#outline", Tree)
         assert calls == [1] and len(tree.root.children) == 2
+        await pilot.pause()
+        title = str(app.screen.query_one("#detail-title").render())
+        assert "Basics" in title  # the detail pane follows the tree once it is filled
 
 
 @pytest.mark.slow

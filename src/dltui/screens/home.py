@@ -78,9 +78,9 @@ class HomeScreen(Screen):
                                  expand=expanded is None or theme.id in expanded)
             for lesson in theme.lessons:
                 node.add_leaf(self._lesson_label(lesson, progress.get(lesson.id), lesson.id == last), data=lesson)
-        if cursor >= 0:
-            tree.cursor_line = min(cursor, tree.last_line)
-        self._show(tree.cursor_node)
+        tree.cursor_line = min(max(cursor, 0), tree.last_line)
+        # The tree lays out its new lines on the next refresh; show the detail once it has.
+        self.call_after_refresh(lambda: self._show(tree.cursor_node))
 
     def _theme_label(self, theme: Theme, progress: dict[str, LessonProgress]) -> str:
         n = len(theme.lessons)
