@@ -102,7 +102,7 @@ def main() -> None:
     settings = {"steps": args.steps, "seed": 0}
     from dltui.engine import default_threads
 
-    same = str(default_threads(in_app=True))
+    same = str(default_threads())
     bare = [bare_rate(settings, same) for _ in range(args.repeats)]
     bare_default = [bare_rate(settings, "default") for _ in range(args.repeats)]
     rates, lateness, redraws = asyncio.run(app_rate(settings, args.repeats))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import sys
 import time
 import types
@@ -247,11 +249,15 @@ def test_context_throttle_with_a_fake_clock(monkeypatch):
     assert [s for e in updates for s, _ in e[1]] == list(range(1, 101))
 
 
-def test_default_threads():
-    assert engine.default_threads(in_app=False) >= 1
-    assert engine.default_threads(in_app=True) >= 1
-    assert engine.default_threads(in_app=True) <= engine.default_threads(in_app=False)
-    assert engine.default_threads(in_app=False) <= 8
+def test_default_threads(monkeypatch):
+    monkeypatch.delenv("DLTUI_TORCH_THREADS", raising=False)
+    assert engine.default_threads() == 1  # tiny models: one thread, the other core left to the UI
+    monkeypatch.setenv("DLTUI_TORCH_THREADS", "2")
+    assert engine.default_threads() == min(2, os.cpu_count() or 1)
+    monkeypatch.setenv("DLTUI_TORCH_THREADS", "999")
+    assert 1 <= engine.default_threads() <= (os.cpu_count() or 1)
+    monkeypatch.setenv("DLTUI_TORCH_THREADS", "lots")
+    assert engine.default_threads() == 1
 
 
 # ---------------------------------------------------------------------------------------------

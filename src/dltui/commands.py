@@ -54,7 +54,7 @@ def cmd_lab(args: Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from dltui.engine import Job, execute
+    from dltui.engine import Job, execute, fold_scalars
 
     err = Console(stderr=True)
     out = Console()
@@ -73,11 +73,7 @@ def cmd_lab(args: Namespace) -> int:
         elif kind == "begin":
             progress.update(task, total=event[1])
         elif kind == "update":
-            for step, scalars in event[1]:
-                for name, value in scalars.items():
-                    xs, ys = state["history"].setdefault(name, ([], []))
-                    xs.append(step)
-                    ys.append(value)
+            fold_scalars(state["history"], event[1])
             if event[1]:
                 step, scalars = event[1][-1]
                 text = "  ".join(f"{k} {v:.4g}" for k, v in list(scalars.items())[:4])
@@ -88,10 +84,9 @@ def cmd_lab(args: Namespace) -> int:
         else:
             state["result"] = event
 
-    stop = {"flag": False}
     with progress:
         try:
-            execute(job, emit, lambda: stop["flag"])
+            execute(job, emit, lambda: False)  # Ctrl+C interrupts a headless run
         except KeyboardInterrupt:
             _err("interrupted")
             return 130
@@ -188,19 +183,19 @@ def _open_store_or_exit(args: Namespace):
 
 
 def run_app(args: Namespace) -> int:
-    def load_curriculum(root):
-        from dltui.curriculum import load_curriculum as load
+    def load_shipped_curriculum():
+        # Called by the app after its first frame: PyYAML and the lesson files stay off start-up.
+        from dltui.curriculum import load_curriculum
+        from dltui.paths import curriculum_dir
 
-        return load(root)
-
-    from dltui.paths import curriculum_dir
+        return load_curriculum(curriculum_dir())
 
     store = _open_store_or_exit(args)
     if store is None:
         return EXIT_FAILED
     from dltui.app import DltuiApp
 
-    DltuiApp(lambda: load_curriculum(curriculum_dir()), store).run()
+    DltuiApp(load_shipped_curriculum, store).run()
     return EXIT_OK
 
 

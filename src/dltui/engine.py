@@ -15,6 +15,7 @@ Events sent back are tuples, at most ~10 "update" events per second:
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import queue
@@ -108,7 +109,7 @@ def resolve_device(requested: str) -> tuple[str, str]:
     return "cpu", f"CPU, {n} thread{'s' if n != 1 else ''}"
 
 
-def default_threads(in_app: bool = False) -> int:
+def default_threads() -> int:
     """CPU threads for torch: 1 unless $DLTUI_TORCH_THREADS says otherwise.
 
     The labs' models are tiny: a second thread costs more in synchronisation than it saves (on
@@ -120,6 +121,18 @@ def default_threads(in_app: bool = False) -> int:
     except ValueError:
         wanted = 1
     return max(1, min(wanted, os.cpu_count() or 1))
+
+
+def fold_scalars(history: dict[str, tuple[list[int], list[float]]],
+                 batch: list[tuple[int, dict[str, float]]]) -> int | None:
+    """Append an update's (step, scalars) batch to per-metric histories; returns the last step."""
+    step = None
+    for step, scalars in batch:
+        for name, value in scalars.items():
+            xs, ys = history.setdefault(name, ([], []))
+            xs.append(step)
+            ys.append(value)
+    return step
 
 
 def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -> None:
@@ -135,7 +148,7 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
     try:
         import torch
 
-        torch.set_num_threads(job.threads or default_threads(in_app=False))
+        torch.set_num_threads(job.threads or default_threads())
         device, label = resolve_device(job.device)
     except RuntimeError as exc:
         emit(("error", "device", str(exc)))
@@ -189,9 +202,7 @@ def _worker_main(jobs, events, stop_event, log_path: str | None = None) -> None:
     os.dup2(target, 1)
     os.dup2(target, 2)
     try:
-        import torch  # noqa: F401 - paid once, before the first Start
-
-        torch.set_num_threads(default_threads(in_app=True))
+        importlib.import_module("torch")  # paid once, before the first Start
     except Exception as exc:  # noqa: BLE001
         events.put(("error", "crashed", f"torch could not be imported: {exc}"))
         return
@@ -201,7 +212,6 @@ def _worker_main(jobs, events, stop_event, log_path: str | None = None) -> None:
         if job is None:
             return
         stop_event.clear()
-        job.threads = job.threads or default_threads(in_app=True)
         execute(job, events.put, stop_event.is_set)
 
 
@@ -316,11 +326,7 @@ def run_inline(lab_id: str, settings: dict[str, Any] | None = None, device: str 
     def emit(event: tuple) -> None:
         if event[0] == "update":
             count[0] += 1
-            for step, scalars in event[1]:
-                for name, value in scalars.items():
-                    xs, ys = history.setdefault(name, ([], []))
-                    xs.append(step)
-                    ys.append(value)
+            fold_scalars(history, event[1])
             figures.update(event[2])
         elif event[0] in ("done", "error"):
             final.append(event)

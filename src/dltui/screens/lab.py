@@ -21,6 +21,7 @@ from textual.widgets import (Button, DataTable, Input, Label, Select, Static, Sw
                              TabbedContent, TabPane)
 
 from dltui import labregistry
+from dltui.engine import fold_scalars
 from dltui.labspec import SettingError, SettingSpec, setting_specs
 from dltui.plotting import color_enabled, draw_curves, draw_figure, figure_note
 from dltui.widgets.bars import KeyBar, TitleBar
@@ -291,12 +292,9 @@ class LabScreen(Screen):
             elif kind == "begin":
                 self.total = event[1]
             elif kind == "update":
-                for step, scalars in event[1]:
-                    for name, value in scalars.items():
-                        xs, ys = self.history.setdefault(name, ([], []))
-                        xs.append(step)
-                        ys.append(value)
-                    self.step = step
+                last = fold_scalars(self.history, event[1])
+                if last is not None:
+                    self.step = last
                     self._curves_dirty = True
                 if event[2]:
                     self.figures.update(event[2])
