@@ -154,7 +154,7 @@ class LessonScreen(Screen):
         self.app.push_screen(LabScreen(event.lab_id, event.settings, event.lesson_id))
 
     def action_back(self) -> None:
-        self._save_position()
+        self.flush_position()
         self.app.pop_screen()
 
     def action_top(self) -> None:
@@ -180,5 +180,5 @@ class LessonScreen(Screen):
         if lesson is None:
             self.notify("No more lessons in that direction.", timeout=2)
             return
-        self._save_position()
+        self.flush_position()
         self.app.switch_screen(LessonScreen(lesson))

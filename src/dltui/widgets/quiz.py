@@ -162,9 +162,7 @@ class QuizWidget(Vertical):
             out.append(f"You answered {format_answer(q, answer)}; the answer is {q.answer:g}"
                        f"{(' ' + q.unit) if q.unit else ''} (± {q.tolerance:g}).\n")
             if not correct:
-                from dltui.quiz import grade as _grade
-
-                hint = _grade(q, answer).feedback
+                hint = grade(q, answer).feedback
                 if hint:
                     out.append(hint + "\n", style="italic")
             out.append(q.explain)
