@@ -42,10 +42,10 @@ def _resample(z: list[list[float]], rows: int, cols: int) -> list[list[float]]:
              for j in range(cols)] for i in range(rows)]
 
 
-def draw_heatmap(plt: Any, hm: Heatmap, cols: int, rows: int, color: bool) -> str:
-    """Scatter one block per character cell; returns the colour-bar legend line."""
+def draw_heatmap(plt: Any, hm: Heatmap, cols: int, rows: int, color: bool) -> None:
+    """Scatter one block per character cell (the colour bar is in :func:`figure_note`)."""
     if not hm.z or not hm.z[0]:
-        return ""
+        return
     z, lo, hi = _levels(hm)
     z = _resample(z, rows, cols)
     (x0, x1), (y0, y1) = hm.x_range, hm.y_range
@@ -74,7 +74,6 @@ def draw_heatmap(plt: Any, hm: Heatmap, cols: int, rows: int, color: bool) -> st
             sel = [k for k, mk in enumerate(marks) if mk == m]
             if m.strip():
                 plt.scatter([xs[k] for k in sel], [ys[k] for k in sel], marker=m)
-    return legend(hm, color)
 
 
 def legend(hm: Heatmap, color: bool) -> str:
