@@ -23,6 +23,21 @@ INFO = LabInfo(
     steps_label="iteration",
 )
 
+ABOUT = """\
+What the course (notebook 14-truck_backer_upper, DLSP20 week 10) does, and what this lab changes:
+• The controller does not see the raw state: it reads six hand-made features, the trailer rear's
+  x/10 and y/10, cos and sin of the trailer angle θ₁, and cos and sin of the cab–trailer angle.
+  It is 6 → 25 tanh → 1, with φ = (π/4)·tanh(output).
+• The emulator is 9 → 64 → 64 → 4 with tanh units (the notebook's is 7 → 45 ReLU → 6). It reads φ
+  and eight features of the state and predicts the standardised change of (x, y, θ₀, θ₁), trained
+  with Adam on minibatches of random-steering transitions.
+• With through = emulator the rollout still uses the exact kinematics; only the gradient goes through
+  the emulator's Jacobian. In the lecture the emulator's predictions are the rollout itself. The
+  default, through = kinematics, differentiates the exact equations.
+• Training rollouts run a fixed number of steps (horizon) from starts whose trailer rear is, by default,
+  3–7 units from the dock; they
+  do not stop at a jackknife or at the arena's edge. A trailer that reaches the dock line stays there."""
+
 SPEED, CAB, TRAILER = -0.1, 1.0, 4.0  # backing speed per step, cab length L, hitch-to-rear d₁
 
 
