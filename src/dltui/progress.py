@@ -57,6 +57,26 @@ MIGRATIONS: list[str] = [
     CREATE INDEX runs_by_lab ON runs (lab_id, id);
     CREATE TABLE app_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: exercises (the first-pass time is the earliest passing attempt)
+    """
+    CREATE TABLE exercise_attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        exercise_id TEXT NOT NULL,
+        passed INTEGER NOT NULL,
+        checks_passed INTEGER NOT NULL,
+        checks_total INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        source TEXT NOT NULL,
+        attempted_at REAL NOT NULL
+    );
+    CREATE INDEX exercise_attempts_by_exercise ON exercise_attempts (exercise_id, id);
+    CREATE TABLE exercise_state (
+        exercise_id TEXT PRIMARY KEY,
+        first_opened REAL NOT NULL,
+        hints_used INTEGER NOT NULL DEFAULT 0,
+        gave_up REAL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -101,6 +121,32 @@ class LessonProgress:
     answered: int = 0
     correct: int = 0
     pending: int = 0
+
+
+@dataclass
+class ExerciseProgress:
+    exercise_id: str
+    attempts: int = 0
+    passed: bool = False  # some attempt passed every check
+    last_passed: bool | None = None  # the latest attempt (None: never checked)
+    hints_used: int = 0
+    first_opened: float | None = None
+    first_passed: float | None = None
+    gave_up: float | None = None
+
+    @property
+    def status(self) -> str:
+        if self.passed:
+            return "passed"
+        if self.gave_up:
+            return "gave up"
+        return "failing" if self.attempts else ("opened" if self.first_opened else "new")
+
+    @property
+    def seconds_to_pass(self) -> float | None:
+        if self.first_passed is None or self.first_opened is None:
+            return None
+        return max(0.0, self.first_passed - self.first_opened)
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -298,6 +344,47 @@ class Store:
                     r["status"], r["seconds"], r["steps"], r["device"],
                     None if r["expectation_met"] is None else bool(r["expectation_met"]), r["finished_at"])
                 for r in rows]
+
+    # -- exercises -------------------------------------------------------------------------
+
+    def exercise_opened(self, exercise_id: str) -> None:
+        self._write("INSERT INTO exercise_state (exercise_id, first_opened) VALUES (?, ?) "
+                    "ON CONFLICT(exercise_id) DO NOTHING", (exercise_id, time.time()))
+
+    def record_exercise_attempt(self, exercise_id: str, passed: bool, checks_passed: int, checks_total: int,
+                                seconds: float, source: str = "app") -> int:
+        """One grading of the learner's file (source: app, watch or cli)."""
+        self.exercise_opened(exercise_id)
+        return self._write("INSERT INTO exercise_attempts (exercise_id, passed, checks_passed, checks_total, "
+                           "seconds, source, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (exercise_id, int(passed), int(checks_passed), int(checks_total), float(seconds),
+                            source, time.time()))
+
+    def record_hint(self, exercise_id: str, hints_used: int) -> None:
+        now = time.time()
+        self._write("INSERT INTO exercise_state (exercise_id, first_opened, hints_used) VALUES (?, ?, ?) "
+                    "ON CONFLICT(exercise_id) DO UPDATE SET hints_used = MAX(hints_used, excluded.hints_used)",
+                    (exercise_id, now, int(hints_used)))
+
+    def record_give_up(self, exercise_id: str) -> None:
+        now = time.time()
+        self._write("INSERT INTO exercise_state (exercise_id, first_opened, gave_up) VALUES (?, ?, ?) "
+                    "ON CONFLICT(exercise_id) DO UPDATE SET gave_up = COALESCE(gave_up, excluded.gave_up)",
+                    (exercise_id, now, now))
+
+    def exercise_states(self) -> dict[str, ExerciseProgress]:
+        out: dict[str, ExerciseProgress] = {}
+        for r in self._conn.execute("SELECT exercise_id, first_opened, hints_used, gave_up FROM exercise_state"):
+            out[r[0]] = ExerciseProgress(r[0], first_opened=r[1], hints_used=r[2], gave_up=r[3])
+        rows = self._conn.execute(
+            "SELECT exercise_id, COUNT(*), MIN(CASE WHEN passed THEN attempted_at END), "
+            "(SELECT passed FROM exercise_attempts b WHERE b.exercise_id = a.exercise_id ORDER BY id DESC LIMIT 1) "
+            "FROM exercise_attempts a GROUP BY exercise_id")
+        for exercise_id, attempts, first_passed, last in rows:
+            p = out.setdefault(exercise_id, ExerciseProgress(exercise_id))
+            p.attempts, p.first_passed = attempts, first_passed
+            p.passed, p.last_passed = first_passed is not None, bool(last)
+        return out
 
     # -- summaries -------------------------------------------------------------------------
 
