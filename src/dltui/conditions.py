@@ -20,11 +20,22 @@ class MissingMetric(KeyError):
     pass
 
 
+MAX_LENGTH = 500  # real conditions are under 60 characters
+MAX_DEPTH = 30  # nesting of and/or/not/comparisons/parentheses; keeps _eval's recursion shallow
+
+
 def parse(text: str) -> ast.Expression:
+    text = str(text)
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"condition is too long ({len(text)} characters; at most {MAX_LENGTH})")
     try:
-        tree = ast.parse(str(text), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ConditionError(f"cannot parse condition {text!r}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ConditionError(f"condition is nested too deeply (at most {MAX_DEPTH} levels)") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ConditionError(f"condition is nested too deeply (at most {MAX_DEPTH} levels)")
     for node in ast.walk(tree):
         if isinstance(node, (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.Name,
                              ast.Load, ast.UnaryOp, ast.USub, ast.Not)) or type(node) in _CMP:
@@ -35,6 +46,15 @@ def parse(text: str) -> ast.Expression:
         raise ConditionError(f"condition {text!r}: only metric names, numbers, comparisons, "
                              "and/or/not and parentheses are allowed")
     return tree
+
+
+def _depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:  # iterative: a deep tree must not recurse here either
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def names(text: str) -> set[str]:

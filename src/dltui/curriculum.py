@@ -7,12 +7,16 @@ still loads as far as it can and is marked ``broken`` so the app can show the me
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-
+log = logging.getLogger(__name__)
 
 class _LazyModule:
     """Import a module on first attribute access: the app paints its first frame before the
@@ -39,6 +43,7 @@ WORD = re.compile(r"[A-Za-z0-9À-ÿ]+(?:['’][A-Za-z]+)?")
 LESSON_KEYS = {"id", "title", "order", "minutes", "objectives", "sources"}
 SOURCE_KEYS = {"notes", "video", "slides", "notebooks"}
 THEME_KEYS = {"id", "title", "order", "overview"}
+MAX_FILE_BYTES = 1_000_000  # a long lesson is ~30 kB; anything near this is a mistake
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,10 @@ class Problem:
 
 
 def _display(path: Path) -> str:
+    # abspath, not resolve(): the path may be a dangling link or a link loop
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(os.getcwd())))
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -178,17 +184,28 @@ class Curriculum:
 
 
 def load_curriculum(root: str | Path) -> Curriculum:
+    """Load every theme and lesson under ``root``. Never raises for anything in the files: each
+    fault (unreadable, a folder or a dangling link named like a lesson, bad YAML, too large…) is
+    a :class:`Problem`, and the lesson still appears, marked broken."""
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
         p = Problem(root, 1, "curriculum folder not found")
         return Curriculum(root, [], [p])
     themes: list[Theme] = []
-    for theme_dir in sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))):
+    try:
+        theme_dirs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_")))
+    except OSError as exc:
+        return Curriculum(root, [], [Problem(root, 1, f"cannot list the folder: {exc.strerror or exc}")])
+    for theme_dir in theme_dirs:
         theme = _load_theme(theme_dir)
-        for md in sorted(theme_dir.glob("*.md")):
-            lesson = load_lesson(md, theme.id)
-            theme.lessons.append(lesson)
+        try:
+            files = sorted(theme_dir.glob("*.md"))
+        except OSError as exc:
+            theme.problems.append(Problem(theme_dir, 1, f"cannot list the folder: {exc.strerror or exc}"))
+            files = []
+        for md in files:
+            theme.lessons.append(load_lesson(md, theme.id))
         theme.lessons.sort(key=lambda le: (le.order, le.id))
         themes.append(theme)
     themes.sort(key=lambda t: (t.order, t.id))
@@ -215,52 +232,116 @@ def _check_unique(themes: list[Theme]) -> None:
                 seen[le.id] = le
 
 
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a curriculum file, or a :class:`FileFault` saying in words why it cannot be
+    read. Checks what the path is before opening it (a FIFO would block, a folder or a link loop
+    would raise) and never reads more than ``limit`` + 1 bytes. A UTF-8 BOM is dropped."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise FileFault(1, f"is a link to a missing file ({os.readlink(path)})") from None
+        raise FileFault(1, "disappeared while the curriculum was loading") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileFault(1, "is a symbolic link that loops back on itself") from None
+        raise FileFault(1, f"cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileFault(1, "is a folder, not a file (only lesson files may end in .md)")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileFault(1, "is not a regular file")
+    too_big = FileFault(1, f"is too large ({_size(max(info.st_size, limit + 1))}); a file must be "
+                           f"under {_size(limit)} (split a long lesson into several)")
+    if info.st_size > limit:
+        raise too_big
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise FileFault(1, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew since stat, or stat does not know its size
+        raise too_big
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise FileFault(line, f"is not UTF-8 text (byte {exc.start + 1}: {data[exc.start]:#04x})") from None
+
+
+class FileFault(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
 def _load_theme(theme_dir: Path) -> Theme:
     path = theme_dir / "theme.yaml"
     theme = Theme(id=theme_dir.name, title=theme_dir.name, order=99, overview="", path=path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         theme.problems.append(Problem(path, 1, "missing theme.yaml (id, title, order, overview)"))
         return theme
     try:
-        data = yamlload.load(path.read_text(encoding="utf-8"))
+        _fill_theme(theme, path)
+    except Exception as exc:  # noqa: BLE001 - a bug must not hide the other themes; keep it in the log
+        log.exception("loading %s", path)
+        theme.problems.append(Problem(path, 1, f"could not be loaded ({type(exc).__name__}: {exc}); "
+                                               "this is a bug in dltui, please report it"))
+    return theme
+
+
+def _fill_theme(theme: Theme, path: Path) -> None:
+    try:
+        data = yamlload.load(read_text(path))
+    except FileFault as exc:
+        theme.problems.append(Problem(path, exc.line, exc.message))
+        return
     except yamlload.YamlError as exc:
         theme.problems.append(Problem(path, exc.line + 1, exc.message))
-        return theme
-    except UnicodeDecodeError:
-        theme.problems.append(Problem(path, 1, "not UTF-8 text"))
-        return theme
+        return
     if not isinstance(data, dict):
         theme.problems.append(Problem(path, 1, "theme.yaml must be a mapping of id, title, order, overview"))
-        return theme
+        return
     err = _Errors(path, 0, theme.problems)
     theme.id = err.string(data, "id", pattern=re.compile(r"^t[1-9]$"), what="a theme id like t1") or theme.id
     theme.title = err.string(data, "title") or theme.title
     theme.order = err.integer(data, "order", low=0) if "order" in data else err.missing(data, "order", 99)
     theme.overview = err.string(data, "overview") or ""
     err.unknown(data, THEME_KEYS)
-    return theme
 
 
 def load_lesson(path: Path, theme_id: str = "") -> Lesson:
     lesson = Lesson(id=path.stem, title=path.stem, path=path, theme_id=theme_id)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        lesson.problems.append(Problem(path, 1, "not UTF-8 text"))
-        return lesson
+        _fill_lesson(lesson, path)
+    except Exception as exc:  # noqa: BLE001 - a bug must not take the app down; keep it in the log
+        log.exception("loading %s", path)
+        lesson.problems.append(Problem(path, 1, f"could not be loaded ({type(exc).__name__}: {exc}); "
+                                                "this is a bug in dltui, please report it"))
+    return lesson
+
+
+def _fill_lesson(lesson: Lesson, path: Path) -> None:
+    try:
+        text = read_text(path)
+    except FileFault as exc:
+        lesson.problems.append(Problem(path, exc.line, exc.message))
+        return
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         lesson.problems.append(Problem(path, 1, "a lesson must start with YAML front matter between '---' lines"))
         lesson.blocks = [Prose(text, 1)]
-        return lesson
+        return
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
         lesson.problems.append(Problem(path, 1, "front matter is not closed by a '---' line"))
         lesson.blocks = [Prose(text, 1)]
-        return lesson
+        return
     _parse_front_matter(lesson, "\n".join(lines[1:end]), first_line=2)
     _parse_body(lesson, lines, start=end + 1)
-    return lesson
 
 
 def _parse_front_matter(lesson: Lesson, text: str, first_line: int) -> None:
@@ -388,14 +469,19 @@ def _parse_question(data: dict, err: "_Errors", fence_line: int) -> Question | N
         q.tolerance = err.number(data, "tolerance", positive=True)
         q.unit = err.string(data, "unit", required=False) or ""
         q.explain = err.string(data, "explain") or ""
-        for m in data.get("mistakes") or []:
-            if not isinstance(m, dict) or not isinstance(m.get("value"), (int, float)) \
-                    or not isinstance(m.get("explain"), str) or not m.get("explain").strip():
-                err.add(getattr(m, "line", data.line_of("mistakes")), "each mistake needs a number `value` and an `explain`")
+        mistakes = data.get("mistakes") or []
+        if not isinstance(mistakes, list):
+            err.add(data.line_of("mistakes"), "mistakes must be a list of `value` and `explain` pairs")
+            mistakes = []
+        for m in mistakes:
+            value = _finite(m.get("value")) if isinstance(m, dict) else None
+            if value is None or not isinstance(m.get("explain"), str) or not m.get("explain").strip():
+                err.add(getattr(m, "line", data.line_of("mistakes")),
+                        "each mistake needs a finite number `value` and an `explain`")
                 continue
-            if q.answer is not None and q.tolerance and abs(m["value"] - q.answer) <= q.tolerance:
+            if q.answer is not None and q.tolerance and abs(value - q.answer) <= q.tolerance:
                 err.add(m.line, f"mistake value {m['value']} is within tolerance of the answer")
-            q.mistakes.append(Mistake(float(m["value"]), m["explain"].strip()))
+            q.mistakes.append(Mistake(value, m["explain"].strip()))
     if kind == "predict":
         allowed |= {"lab", "settings"}
         q.lab = err.string(data, "lab")
@@ -492,6 +578,22 @@ def _check_settings(module, data: dict, err: "_Errors") -> dict[str, Any]:
     return clean
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:10]}…({len(text)} characters)"
+
+
+def _finite(value) -> float | None:
+    """A YAML number as a finite float, or None (booleans, texts, .inf, .nan, 400-digit ints)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
+    return value if value - value == 0 else None
+
+
 class _Errors:
     """Collects problems for one YAML document whose line 0 is file line ``offset + 1``."""
 
@@ -539,10 +641,14 @@ class _Errors:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(data.line_of(key), f"{key} must be a number (got {value!r})")
             return None
+        if _finite(value) is None:  # .inf, .nan or a 400-digit whole number
+            self.add(data.line_of(key), f"{key} must be a finite number (got {_short(value)})")
+            return None
+        value = float(value)
         if positive and value <= 0:
             self.add(data.line_of(key), f"{key} must be greater than 0")
             return None
-        return float(value)
+        return value
 
     def string_list(self, data: dict, key: str, min_len: int = 1) -> list[str]:
         if key not in data:

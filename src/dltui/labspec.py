@@ -35,9 +35,15 @@ class LabDiverged(RuntimeError):
 
 
 def setting(default: Any, low: float | None = None, high: float | None = None, *,
-            choices: tuple | list | None = None, help: str = "") -> Any:
-    """Declare a dataclass field of a lab's ``Settings`` with its bounds and help text."""
-    meta = {"low": low, "high": high, "choices": tuple(choices) if choices else None, "help": help}
+            choices: tuple | list | None = None, help: str = "", cpu_max: float | None = None) -> Any:
+    """Declare a dataclass field of a lab's ``Settings`` with its bounds and help text.
+
+    ``cpu_max`` is the largest value that still runs comfortably (about a minute or less, with the
+    other settings at their defaults) on a laptop CPU; the range above it is meant for GPUs. The
+    note is added to the help text, so `dltui labs --metrics` and the lab's About tab show it.
+    """
+    meta = {"low": low, "high": high, "choices": tuple(choices) if choices else None, "help": help,
+            "cpu_max": cpu_max}
     return field(default=default, metadata=meta)
 
 
@@ -61,6 +67,13 @@ class SettingSpec:
     high: float | None
     choices: tuple | None
     help: str
+    cpu_max: float | None = None  # larger values are meant for GPUs (see :func:`setting`)
+
+    def gpu_note(self) -> str:
+        """Which part of the range is for GPUs; "" when all of it suits a CPU."""
+        if self.cpu_max is None:
+            return ""
+        return f"up to {_fmt(self.cpu_max)} on a CPU; larger values are for GPUs"
 
     def allowed(self) -> str:
         if self.choices:
@@ -91,19 +104,38 @@ class SettingSpec:
                 return False
             raise SettingError(f"{self.name}: {text!r} is not allowed; allowed: {self.allowed()}")
         if self.kind in (int, float):
-            try:
-                value = float(text) if self.kind is float else int(float(text))
-                if self.kind is int and float(text) != int(float(text)):
-                    raise ValueError
-            except ValueError:
-                raise SettingError(
-                    f"{self.name}: {text!r} is not a number; allowed: {self.allowed()}") from None
-            return self.check(value)
+            return self.check(self._number(text))
         return self.check(text)
+
+    def _number(self, text: str) -> int | float:
+        """A typed number: whole numbers exactly (a 400-digit one is just out of range), and
+        ``inf``, ``nan`` or ``1e309`` refused here rather than overflowing later."""
+        shown = text if len(text) <= 24 else f"{text[:12]}… ({len(text)} characters)"
+        if self.kind is int:
+            try:
+                return int(text)
+            except ValueError:
+                pass  # "1e3", "2.0", "inf", or over Python's 4,300-digit limit: decide below
+        try:
+            value = float(text)
+        except ValueError:
+            raise SettingError(f"{self.name}: {shown!r} is not a number; allowed: {self.allowed()}") from None
+        if value != value:
+            raise SettingError(f"{self.name}: {shown!r} is not a number; allowed: {self.allowed()}")
+        if value in (math.inf, -math.inf):
+            raise SettingError(f"{self.name}: {shown!r} is out of range; allowed: {self.allowed()}")
+        if self.kind is int:
+            if not value.is_integer():
+                raise SettingError(f"{self.name}: {shown!r} is not a whole number; allowed: {self.allowed()}")
+            return int(value)
+        return value
 
     def check(self, value: Any) -> Any:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # a whole number too large for a float
+                raise SettingError(f"{self.name}: {_fmt(value)} is out of range; allowed: {self.allowed()}") from None
         if self.choices:
             if value not in self.choices:
                 raise SettingError(f"{self.name}: {value!r} is not allowed; allowed: {self.allowed()}")
@@ -115,10 +147,12 @@ class SettingSpec:
         if self.kind in (int, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise SettingError(f"{self.name}: {value!r} is not a number; allowed: {self.allowed()}")
-            if self.kind is int and not float(value).is_integer():
-                raise SettingError(f"{self.name}: {value!r} is not a whole number; allowed: {self.allowed()}")
+            if isinstance(value, float) and value != value:
+                raise SettingError(f"{self.name}: nan is not a number; allowed: {self.allowed()}")
             if isinstance(value, float) and not math.isfinite(value):
                 raise SettingError(f"{self.name}: {value!r} is out of range; allowed: {self.allowed()}")
+            if self.kind is int and isinstance(value, float) and not value.is_integer():
+                raise SettingError(f"{self.name}: {value!r} is not a whole number; allowed: {self.allowed()}")
             if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
                 raise SettingError(f"{self.name}: {_fmt(value)} is out of range; allowed: {self.allowed()}")
             return self.kind(value)
@@ -126,7 +160,10 @@ class SettingSpec:
 
 
 def _fmt(x: float) -> str:
-    if float(x).is_integer() and abs(x) < 1e15:
+    if isinstance(x, int):
+        text = str(x)
+        return text if len(text) <= 16 else f"{text[:6]}…({len(text)} digits)"
+    if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return f"{x:g}"
 
@@ -135,8 +172,11 @@ def setting_specs(settings_cls: type) -> list[SettingSpec]:
     specs = []
     for f in dataclasses.fields(settings_cls):
         kind = type(f.default)
-        specs.append(SettingSpec(f.name, kind, f.default, f.metadata.get("low"), f.metadata.get("high"),
-                                 f.metadata.get("choices"), f.metadata.get("help", "")))
+        spec = SettingSpec(f.name, kind, f.default, f.metadata.get("low"), f.metadata.get("high"),
+                           f.metadata.get("choices"), f.metadata.get("help", ""), f.metadata.get("cpu_max"))
+        if spec.cpu_max is not None:  # every place that shows a setting's help shows the GPU note too
+            spec = dataclasses.replace(spec, help=f"{spec.help} ({spec.gpu_note()})")
+        specs.append(spec)
     return specs
 
 
