@@ -2,24 +2,38 @@
 
 Every write is its own committed transaction, so quitting at any moment loses nothing that was
 already answered or finished. WAL mode and a busy timeout let two dltui processes share the file.
-A file that is not a dltui store (corrupt, or some other program's) is moved aside to
-``<name>.corrupt-<timestamp>`` and a fresh store is started; ``Store.notice`` says so.
+
+Faults (the repairs live in :mod:`dltui.progress_repair`; ``Store.notice`` tells the learner):
+- a file that is not a dltui store (another program's, or unreadable) is moved aside to
+  ``<name>.corrupt-<timestamp>`` and a fresh store is started; a damaged dltui store first has
+  every readable row salvaged into the fresh one;
+- a hot rollback journal (a ``kill -9`` mid-transaction) is rolled back, as SQLite does read-write;
+- a ``-wal`` written by another copy of the store is moved aside before SQLite could apply it;
+- a read-only folder is a :class:`StoreError` (nothing can be saved there);
+- any error while the app runs (disk full, read-only file, damaged store) switches the store to an
+  in-memory copy of everything readable, so the session keeps all it shows; ``Store.problem`` says
+  why and ``Store.on_problem`` is called once.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from dltui import progress_repair as repair
 
 APP_MARKER = "dltui-progress"
 
 # One entry per schema version; a store at version N gets MIGRATIONS[N:] applied in order.
+# Append new versions; never edit or renumber a released one.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE dltui_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,6 +93,18 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Tables that hold the learner's data, as opposed to bookkeeping (dltui_meta, schema_version).
+BOOKKEEPING = {"dltui_meta", "schema_version", "sqlite_sequence"}
+TABLE_LABELS = {"answers": ("answer", "answers"), "runs": ("lab run", "lab runs"),
+                "lesson_state": ("lesson's reading position", "lessons' reading positions"),
+                "app_state": ("setting", "settings"), "exercise_attempts": ("exercise attempt", "exercise attempts"),
+                "exercise_state": ("exercise's hint record", "exercises' hint records")}
+
+
+def tables_of(version: int) -> list[str]:
+    """The tables a store at schema ``version`` has, in creation order."""
+    sql = "".join(MIGRATIONS[:version])
+    return re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql)
 
 
 class StoreError(RuntimeError):
@@ -154,88 +180,191 @@ def _is_sqlite(path: Path) -> bool:
         return fh.read(16) == b"SQLite format 3\x00"
 
 
+ADVICE = {
+    "full": "free some disk space, then restart dltui to save again.",
+    "read-only": "make it writable or pick another folder with --data-dir PATH, then restart dltui.",
+    "damaged": "restart dltui: it recovers what it can read into a fresh progress file.",
+    "locked": "close the other program, then restart dltui.",
+}
+
+
 class Store:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self.notice: str | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        reason = self._unusable_reason()
-        if reason:
-            self._move_aside(reason)
-        self._conn = self._connect()
+        self.notice: str | None = None  # what was repaired on opening; said once at start
+        self.problem: str | None = None  # set when progress stops being saved; said once
+        self.on_problem: Callable[[str], None] | None = None
+        self.unsaved_changes = 0  # writes kept only in memory since ``problem`` was set
+        self._conn: sqlite3.Connection | None = None
+        self._in_memory = False
+        self._store_id = 0
+        self._check_folder()
+        notices = [n for n in (self._set_aside_foreign_wal(),) if n]
+        self._recover_hot_journal()
+        reason, damaged = self._unusable_reason()
+        aside = self._move_aside(reason) if reason else None
+        if aside is not None:
+            notices.append(f"The progress file {self.path} could not be used because {reason}. "
+                           f"It was moved to {aside.name} and a fresh progress file was started.")
         try:
+            self._conn = self._connect()
             self._migrate()
-        except BaseException:
-            self._conn.close()
+        except StoreError:
+            self.close()
             raise
+        except sqlite3.Error as exc:
+            self._open_failed(exc)
+        if aside is not None and damaged:
+            notices.append(self._salvage_from(aside))
+        if not self._in_memory and self.path.exists() and not os.access(self.path, os.W_OK):
+            # Tell at once, not at the first answer: SQLite opened the file read-only.
+            self._fail(sqlite3.OperationalError("attempt to write a readonly database"))
+        self.notice = " ".join(notices) or None
 
     # -- opening ---------------------------------------------------------------------------
 
+    def _check_folder(self) -> None:
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            parent = next((p for p in folder.parents if p.exists()), None)
+            if parent is not None and not repair.folder_is_writable(parent):
+                raise StoreError(repair.read_only_folder_message(parent)) from None
+            raise StoreError(f"The folder {folder} cannot be created ({exc.strerror or exc}). Pick another "
+                             "with --data-dir PATH or the DLTUI_DATA_DIR environment variable.") from None
+        if not repair.folder_is_writable(folder):
+            raise StoreError(repair.read_only_folder_message(folder))
+
+    def _busy(self, exc: BaseException) -> StoreError:
+        return StoreError(f"{self.path} cannot be opened right now ({exc}); is another program "
+                          "holding it? Try again, or use --data-dir elsewhere.")
+
+    def _set_aside_foreign_wal(self) -> str | None:
+        reason = repair.foreign_wal(self.path)
+        if reason is None or repair.wal_in_use(self.path):
+            return None
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        moved = None
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                target = _free_name(side.with_name(f"{side.name}.foreign-{stamp}"))
+                side.rename(target)
+                moved = moved or target
+        return (f"A leftover change log next to your progress file was not applied because {reason}; "
+                f"it was moved to {moved.name} and your own progress was kept.")
+
+    def _recover_hot_journal(self) -> None:
+        try:
+            repair.recover_hot_journal(self.path)
+        except sqlite3.Error as exc:
+            kind, _ = repair.describe_error(exc, self.path)
+            if kind == "locked":
+                raise self._busy(exc) from None
+            # anything else is for the checks that follow to judge
+
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # autocommit; we BEGIN explicitly
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 10000")
-        # Switching a brand-new file to WAL ignores the busy timeout when another process is
-        # creating the same store at that moment: retry briefly instead of failing.
-        for attempt in range(50):
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 49:
-                    raise
-                time.sleep(0.05)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 10000")
+            # Switching a brand-new file to WAL ignores the busy timeout when another process is
+            # creating the same store at that moment: retry briefly instead of failing.
+            for attempt in range(50):
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == 49:
+                        raise
+                    time.sleep(0.05)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
-    def _unusable_reason(self) -> str | None:
+    def _unusable_reason(self) -> tuple[str | None, bool]:
+        """(why the file cannot be used, whether it is a damaged dltui store worth salvaging)."""
         if not self.path.exists() or self.path.stat().st_size == 0:
-            return None
+            return None, False
         if not _is_sqlite(self.path):
-            return "it is not an SQLite database"
+            return "it is not an SQLite database", False
         try:
             with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)) as conn:
-                if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                    return "the database is damaged"
                 tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 if not tables:
-                    return None
+                    return None, False
                 if "dltui_meta" not in tables:
-                    return "it belongs to another program (no dltui tables)"
+                    return "it belongs to another program (no dltui tables)", False
                 row = conn.execute("SELECT value FROM dltui_meta WHERE key='app'").fetchone()
                 if not row or row[0] != APP_MARKER:
-                    return "it belongs to another program"
+                    return "it belongs to another program", False
+                if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    return "the database is damaged", True
+                version = conn.execute("SELECT version FROM schema_version").fetchone() \
+                    if "schema_version" in tables else None
+                missing = [t for t in tables_of(min(version[0], SCHEMA_VERSION) if version else 0)
+                           if t not in tables]
+                if version is None or missing:
+                    what = ", ".join(missing or ["schema_version"])
+                    return f"the database is damaged (table {what} is missing)", True
         except sqlite3.OperationalError as exc:
+            kind, _ = repair.describe_error(exc, self.path)
+            if kind == "damaged":
+                return f"the database cannot be read ({exc})", True
+            if kind == "read-only" and not repair.folder_is_writable(self.path.parent):
+                raise StoreError(repair.read_only_folder_message(self.path.parent)) from None
             # Locked or busy is not damage: never move a healthy store aside for it.
-            raise StoreError(f"{self.path} cannot be opened right now ({exc}); is another program "
-                             "holding it? Try again, or use --data-dir elsewhere.") from None
+            raise self._busy(exc) from None
         except sqlite3.DatabaseError as exc:
-            return f"the database cannot be read ({exc})"
-        return None
+            return f"the database cannot be read ({exc})", True
+        return None, False
 
-    def _move_aside(self, reason: str) -> None:
+    def _move_aside(self, reason: str) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while target.exists():
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
-            n += 1
+        target = _free_name(self.path.with_name(f"{self.path.name}.corrupt-{stamp}"))
         self.path.rename(target)
         for suffix in ("-wal", "-shm"):
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
                 side.rename(target.with_name(target.name + suffix))
-        self.notice = (f"The progress file {self.path} could not be used because {reason}. "
-                       f"It was moved to {target.name} and a fresh progress file was started.")
+        return target
+
+    def _salvage_from(self, aside: Path) -> str:
+        """Copy every readable row of the moved-aside store into this one; a sentence saying how much."""
+        try:
+            with closing(repair.open_for_salvage(aside)) as src:
+                report = self._transaction(lambda conn: repair.salvage(src, conn, data_tables()))
+        except sqlite3.Error:
+            return "Nothing could be read back from it."
+        if report is None:  # the fresh store failed while copying; ``problem`` says why
+            return "What could be read from it is kept in memory for this session."
+        parts = []
+        for table in data_tables():
+            n, lost = report.copied.get(table, 0), report.lost(table) or 0
+            one, many = TABLE_LABELS.get(table, (table.replace("_", " "),) * 2)
+            label = one if n + lost == 1 else many
+            if n or lost:
+                parts.append(f"{n:,} of {n + lost:,} {label}" if lost else f"{n:,} {label}")
+        if not parts:
+            return "Nothing could be read back from it."
+        sentence = f"Recovered from it: {_join(parts)}."
+        if report.skipped_ranges:
+            sentence += " Rows on its damaged pages could not be read."
+        return sentence
 
     def _migrate(self) -> None:
         conn = self._conn
-        try:  # the common case, an up-to-date store, needs no write lock
+        try:  # the common case, an up-to-date store with its id, needs no write lock
             row = conn.execute("SELECT version FROM schema_version").fetchone()
-            if row and row[0] == SCHEMA_VERSION:
+            self._store_id = conn.execute("PRAGMA user_version").fetchone()[0]
+            if row and row[0] == SCHEMA_VERSION and self._store_id:
                 return
-        except sqlite3.OperationalError:  # no such table: a new store
-            pass
+        except sqlite3.OperationalError as exc:  # no such table: a new store
+            if "no such table" not in str(exc):
+                raise
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -244,21 +373,20 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path} was written by a newer dltui (schema {version}, this one "
                                  f"knows {SCHEMA_VERSION}); upgrade dltui or use --data-dir elsewhere.")
-            for sql in MIGRATIONS[version:]:
-                for statement in filter(str.strip, sql.split(";")):
-                    conn.execute(statement)
-            if version == 0:
-                conn.execute("INSERT INTO dltui_meta VALUES ('app', ?)", (APP_MARKER,))
-                conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif version < SCHEMA_VERSION:
-                conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+            _apply_migrations(conn, version)
+            self._store_id = conn.execute("PRAGMA user_version").fetchone()[0] or _new_store_id()
+            conn.execute(f"PRAGMA user_version = {self._store_id}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
 
     def close(self) -> None:
-        self._conn.close()
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
 
     def __enter__(self) -> "Store":
         return self
@@ -266,10 +394,85 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    # -- writing, and carrying on in memory when the disk refuses --------------------------
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``work`` in one committed transaction. Every commit also rewrites the store id in page 1,
+        so a WAL always shows which store wrote it (see progress_repair.foreign_wal). On any SQLite
+        error the store carries on in memory and ``work`` runs there."""
+        conn = self._conn
+        if self._in_memory:
+            self.unsaved_changes += 1
+            return work(conn)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+                conn.execute(f"PRAGMA user_version = {self._store_id}")
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+            return result
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return self._transaction(work)
+
     def _write(self, sql: str, params: tuple = ()) -> int:
         """One statement, one committed transaction."""
-        cur = self._conn.execute(sql, params)
-        return cur.lastrowid or 0
+        return self._transaction(lambda conn: conn.execute(sql, params).lastrowid or 0)
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            if self._in_memory:
+                raise
+            self._fail(exc)
+            return self._conn.execute(sql, params).fetchall()
+
+    def _open_failed(self, exc: sqlite3.Error) -> None:
+        kind, _ = repair.describe_error(exc, self.path)
+        if kind == "locked":
+            self.close()
+            raise self._busy(exc) from None
+        if kind == "read-only" and not repair.folder_is_writable(self.path.parent):
+            self.close()
+            raise StoreError(repair.read_only_folder_message(self.path.parent)) from None
+        self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Carry on in memory: copy every readable row there, say why once, and keep later writes."""
+        if self._in_memory:
+            return
+        kind, why = repair.describe_error(exc, self.path)
+        self.problem = (f"Your progress cannot be saved because {why}. This session's answers, reading "
+                        "positions and lab runs are kept in memory until you quit, so nothing on screen "
+                        f"is lost; {ADVICE.get(kind, ADVICE['damaged'])}")
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        memory.row_factory = sqlite3.Row
+        _apply_migrations(memory, 0)
+        old, self._conn = self._conn, None
+        src = old
+        try:
+            if old is not None:
+                _rollback(old)
+            else:
+                src = repair.open_for_salvage(self.path)
+            memory.execute("BEGIN")
+            repair.salvage(src, memory, data_tables())
+            memory.execute("COMMIT")
+        except sqlite3.Error:
+            _rollback(memory)  # nothing readable: start empty
+        finally:
+            try:
+                if src is not None:
+                    src.close()
+            except sqlite3.Error:
+                pass
+        self._conn, self._in_memory = memory, True
+        if self.on_problem is not None:
+            self.on_problem(self.problem)
 
     # -- lessons ---------------------------------------------------------------------------
 
@@ -293,8 +496,8 @@ class Store:
                     (lesson_id, now, now, int(completed)))
 
     def position(self, lesson_id: str) -> float:
-        row = self._conn.execute("SELECT position FROM lesson_state WHERE lesson_id = ?", (lesson_id,)).fetchone()
-        return float(row[0]) if row else 0.0
+        rows = self._rows("SELECT position FROM lesson_state WHERE lesson_id = ?", (lesson_id,))
+        return float(rows[0][0]) if rows else 0.0
 
     def last_lesson(self) -> str | None:
         return self.state("last_lesson")
@@ -312,15 +515,15 @@ class Store:
         self._write("UPDATE answers SET correct = ?, run_id = ? WHERE id = ?", (int(correct), run_id, answer_id))
 
     def latest_answers(self, lesson_id: str) -> dict[str, Answer]:
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT * FROM answers WHERE id IN (SELECT MAX(id) FROM answers WHERE lesson_id = ? "
-            "GROUP BY question_id)", (lesson_id,)).fetchall()
+            "GROUP BY question_id)", (lesson_id,))
         return {r["question_id"]: _answer(r) for r in rows}
 
     def pending_predictions(self) -> list[Answer]:
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT * FROM answers WHERE id IN (SELECT MAX(id) FROM answers WHERE kind = 'predict' "
-            "GROUP BY lesson_id, question_id) AND correct IS NULL").fetchall()
+            "GROUP BY lesson_id, question_id) AND correct IS NULL")
         return [_answer(r) for r in rows]
 
     # -- runs ------------------------------------------------------------------------------
@@ -336,10 +539,9 @@ class Store:
 
     def runs(self, lab_id: str | None = None, limit: int = 50) -> list[Run]:
         if lab_id is None:
-            rows = self._conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            rows = self._rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         else:
-            rows = self._conn.execute("SELECT * FROM runs WHERE lab_id = ? ORDER BY id DESC LIMIT ?",
-                                      (lab_id, limit)).fetchall()
+            rows = self._rows("SELECT * FROM runs WHERE lab_id = ? ORDER BY id DESC LIMIT ?", (lab_id, limit))
         return [Run(r["id"], r["lab_id"], r["lesson_id"], json.loads(r["settings"]), json.loads(r["metrics"]),
                     r["status"], r["seconds"], r["steps"], r["device"],
                     None if r["expectation_met"] is None else bool(r["expectation_met"]), r["finished_at"])
@@ -374,9 +576,9 @@ class Store:
 
     def exercise_states(self) -> dict[str, ExerciseProgress]:
         out: dict[str, ExerciseProgress] = {}
-        for r in self._conn.execute("SELECT exercise_id, first_opened, hints_used, gave_up FROM exercise_state"):
+        for r in self._rows("SELECT exercise_id, first_opened, hints_used, gave_up FROM exercise_state"):
             out[r[0]] = ExerciseProgress(r[0], first_opened=r[1], hints_used=r[2], gave_up=r[3])
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT exercise_id, COUNT(*), MIN(CASE WHEN passed THEN attempted_at END), "
             "(SELECT passed FROM exercise_attempts b WHERE b.exercise_id = a.exercise_id ORDER BY id DESC LIMIT 1) "
             "FROM exercise_attempts a GROUP BY exercise_id")
@@ -390,9 +592,9 @@ class Store:
 
     def lesson_progress(self) -> dict[str, LessonProgress]:
         out: dict[str, LessonProgress] = {}
-        for r in self._conn.execute("SELECT lesson_id, position, completed FROM lesson_state"):
+        for r in self._rows("SELECT lesson_id, position, completed FROM lesson_state"):
             out[r[0]] = LessonProgress(r[0], opened=True, completed=bool(r[2]), position=r[1])
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT lesson_id, COUNT(*), SUM(correct = 1), SUM(correct IS NULL) FROM answers "
             "WHERE id IN (SELECT MAX(id) FROM answers GROUP BY lesson_id, question_id) GROUP BY lesson_id")
         for lesson_id, answered, correct, pending in rows:
@@ -407,13 +609,55 @@ class Store:
                     (key, value))
 
     def state(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        rows = self._rows("SELECT value FROM app_state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
 
 def _answer(r: sqlite3.Row) -> Answer:
     return Answer(r["id"], r["lesson_id"], r["question_id"], r["kind"], json.loads(r["answer"]),
                   None if r["correct"] is None else bool(r["correct"]), r["run_id"], r["answered_at"])
+
+
+def data_tables() -> list[str]:
+    return [t for t in tables_of(SCHEMA_VERSION) if t not in BOOKKEEPING]
+
+
+def _apply_migrations(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a store at schema ``version`` up to date (inside the caller's transaction)."""
+    for sql in MIGRATIONS[version:]:
+        for statement in filter(str.strip, sql.split(";")):
+            conn.execute(statement)
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    if version == 0:
+        conn.execute("INSERT INTO dltui_meta VALUES ('app', ?)", (APP_MARKER,))
+        conn.execute("DELETE FROM schema_version")
+        conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+    elif version < SCHEMA_VERSION:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+
+def _new_store_id() -> int:
+    return random.SystemRandom().randrange(1, 1 << 31)  # user_version is a signed 32-bit field
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+def _free_name(target: Path) -> Path:
+    n, base = 1, target
+    while target.exists():
+        target = base.with_name(f"{base.name}-{n}")
+        n += 1
+    return target
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def open_store(data_dir: str | os.PathLike | None = None) -> Store:
