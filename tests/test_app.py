@@ -238,7 +238,8 @@ async def test_predict_run_lab_button_grades_the_prediction(make_app, tmp_path):
         assert answer.correct is True and answer.run_id is not None
         assert quiz.has_class("right")
         feedback = str(quiz.query_one(".quiz-feedback").render())
-        assert "Your run gave acc_linear = 0." in feedback and "loss_linear" not in feedback
+        assert "Graded by your run of spiral_classification with model=linear" in feedback
+        assert "acc_linear = 0." in feedback and "loss_linear" not in feedback
 
 
 async def test_curriculum_loads_after_the_first_frame(make_app, fixture_curriculum, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Callable
 
 from textual.app import App
@@ -40,15 +41,37 @@ class DltuiApp(App):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self._end_on_hangup_and_term()
         if self.store.notice:
-            self.notify(self.store.notice, title="Progress file moved aside", severity="warning", timeout=15)
+            self.notify(self.store.notice, title="Progress file repaired", severity="warning", timeout=15)
+        self.store.on_problem = self._progress_not_saved
+        if self.store.problem:
+            self._progress_not_saved(self.store.problem)
         if self.curriculum is None:
-            self.call_after_refresh(self._load_curriculum)
+            # A thread, so a slow disk or a huge lesson never freezes the keys; home says "Loading…".
+            self.run_worker(self._load_curriculum_in_thread, thread=True, exit_on_error=False)
         else:
             self._curriculum_loaded()
 
-    def _load_curriculum(self) -> None:
-        self.curriculum = self._curriculum_loader()
+    def _load_curriculum_in_thread(self) -> None:
+        try:
+            curriculum = self._curriculum_loader()
+        except Exception as exc:  # noqa: BLE001 - the loader reports file faults itself; this is a bug
+            import logging
+            from pathlib import Path
+
+            from dltui.curriculum import Curriculum, Problem
+
+            logging.getLogger("dltui").exception("loading the curriculum")
+            curriculum = Curriculum(Path("."), [], [Problem(Path("curriculum"), 1, f"could not be loaded "
+                                                            f"({type(exc).__name__}: {exc})")])
+        try:
+            self.call_from_thread(self._load_curriculum, curriculum)
+        except RuntimeError:
+            pass  # the app closed while the lessons were loading
+
+    def _load_curriculum(self, curriculum: Curriculum) -> None:
+        self.curriculum = curriculum
         self._curriculum_loaded()
         rebuild = getattr(self.screen, "rebuild", None)  # the home screen, if it is showing
         if rebuild is not None:
@@ -58,6 +81,20 @@ class DltuiApp(App):
         if self.curriculum.problems:
             self.notify(f"{len(self.curriculum.problems)} problem(s) in the curriculum; broken lessons are "
                         "marked ⚠. Run `dltui validate` for details.", severity="warning", timeout=8)
+
+    def _progress_not_saved(self, message: str) -> None:
+        """The store could not write and carries on in memory: say so once, and keep a reminder in
+        the title bar of every screen."""
+        if self._thread_id != threading.get_ident():
+            self.call_from_thread(self._progress_not_saved, message)
+            return
+        self.sub_title = f"{type(self).SUB_TITLE} · ⚠ progress not saved"
+        from dltui.widgets.bars import TitleBar
+
+        for screen in self.screen_stack:
+            for bar in screen.query(TitleBar):
+                bar.on_mount()  # redraws the title from app.sub_title
+        self.notify(message, title="Progress is not being saved", severity="error", timeout=30)
 
     # -- the lab worker process, shared by all lab screens ---------------------------------
 
@@ -82,31 +119,45 @@ class DltuiApp(App):
             self._lab_process = None
 
     def grade_predictions(self, lab_id: str, settings: dict, metrics: dict, run_id: int) -> list[str]:
-        """Grade the learner's pending predictions that this run answers; returns messages."""
-        from dltui.quiz import grade_prediction
+        """Store the grades of the pending predictions this run answers (see quiz.grade_predictions)."""
+        from dltui.quiz import grade_predictions
 
-        notes = []
-        for ans in self.store.pending_predictions():
-            lesson = self.curriculum.lesson(ans.lesson_id)
-            q = lesson.question(ans.question_id) if lesson else None
-            if q is None or q.lab != lab_id:
-                continue
-            if any(settings.get(k) != v for k, v in q.settings.items()):
-                continue  # the run used other settings than the question asked about
-            result = grade_prediction(q, ans.answer, metrics)
-            if result is None:
-                continue
-            self.store.resolve_prediction(ans.id, bool(result.correct), run_id)
-            verdict = "right ✓" if result.correct else "not right ✗"
-            notes.append(f"Your prediction in “{lesson.title}” was {verdict}")
-        return notes
+        results = grade_predictions(self.store.pending_predictions(), self.curriculum, lab_id, settings, metrics)
+        for result in results:
+            self.store.resolve_prediction(result.answer_id, result.correct, run_id)
+        return [result.note for result in results]
 
     async def action_quit(self) -> None:
         for screen in self.screen_stack:
             flush = getattr(screen, "flush_position", None)
             if flush is not None:
                 flush()
-        self.exit()
+        self.exit(return_code=self._signal_exit_code)
+
+    # A closed terminal, a dropped SSH link (SIGHUP) or SIGTERM ends the app the way Ctrl+C does:
+    # positions flushed, a lab run in progress saved as stopped, the worker ended. The exit
+    # status is the shell's convention for "ended by signal N": 128 + N (129 SIGHUP, 143 SIGTERM).
+    _signal_exit_code = 0
+    _handled_signals: tuple = ()
+
+    def _end_on_hangup_and_term(self) -> None:
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        handled = []
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            try:
+                loop.add_signal_handler(sig, self._ended_by_signal, sig)
+                handled.append(sig)
+            except (TypeError, NotImplementedError, RuntimeError, ValueError):
+                pass  # no such signal here, or not the main thread: the default stays
+        self._handled_signals = tuple(handled)
+
+    def _ended_by_signal(self, sig: int) -> None:
+        if not self._signal_exit_code:
+            self._signal_exit_code = 128 + int(sig)
+            self.call_next(self.action_quit)
 
     def action_help(self) -> None:
         from dltui.screens.help import HelpScreen
@@ -117,3 +168,8 @@ class DltuiApp(App):
         if self._lab_process is not None:
             self._lab_process.shutdown()
         self.store.close()
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for sig in self._handled_signals:
+            loop.remove_signal_handler(sig)

@@ -7,10 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Markdown, Static
+from textual.widget import Widget
+from textual.widgets import Button, Markdown, Static
 
 from dltui.curriculum import LabBlock, Lesson, Prose, Question
 from dltui.messages import OpenLab, QuizAnswered
+from dltui.progress import Run
 from dltui.widgets.bars import KeyBar, TitleBar
 from dltui.widgets.labblock import LabBlockWidget
 from dltui.widgets.quiz import QuizWidget
@@ -40,7 +42,17 @@ class LessonScreen(Screen):
         Binding("m", "mark_read", "Mark read"),
         Binding("right_square_bracket", "next_lesson", "Next"),
         Binding("left_square_bracket", "previous_lesson", "Prev"),
+        Binding("n", "next_block", "Next question"),
+        Binding("p", "previous_block", "Prev question"),
+        Binding("tab", "next_block", show=False),
+        Binding("shift+tab", "previous_block", show=False),
+        # Reading keys work whatever has focus (a question keeps it after an answer).
+        Binding("down,j", "scroll_down", show=False),
+        Binding("up,k", "scroll_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+        Binding("pageup", "page_up", show=False),
         Binding("home", "top", "Top", show=False),
+        Binding("end", "bottom", show=False),
     ]
 
     def __init__(self, lesson: Lesson):
@@ -52,7 +64,7 @@ class LessonScreen(Screen):
         lesson = self.lesson
         theme = self.app.curriculum.theme_of(lesson.id)
         answers = self.app.store.latest_answers(lesson.id)
-        run_metrics = self._run_metrics(answers)
+        runs = self._runs(answers)
         yield TitleBar()
         with VerticalScroll(id="lesson-body"):
             if lesson.broken:
@@ -66,19 +78,20 @@ class LessonScreen(Screen):
                     yield Markdown(block.text, classes="prose")
                 elif isinstance(block, Question):
                     number += 1
-                    yield QuizWidget(block, lesson.id, number, answers.get(block.id), run_metrics.get(block.id))
+                    yield QuizWidget(block, lesson.id, number, answers.get(block.id), runs.get(block.id))
                 elif isinstance(block, LabBlock):
                     yield LabBlockWidget(block, lesson.id)
             yield Static("End of the lesson. [b]m[/b] marks it read, [b]][/b] opens the next one.",
                          classes="lesson-end")
         yield KeyBar()
 
-    def _run_metrics(self, answers) -> dict[str, dict]:
+    def _runs(self, answers) -> dict[str, Run]:
+        """The run that graded each graded prediction, by question id."""
         ids = {a.run_id for a in answers.values() if a.run_id}
         if not ids:
             return {}
         runs = {r.id: r for r in self.app.store.runs(limit=500) if r.id in ids}
-        return {qid: runs[a.run_id].metrics for qid, a in answers.items() if a.run_id in runs}
+        return {qid: runs[a.run_id] for qid, a in answers.items() if a.run_id in runs}
 
     def on_mount(self) -> None:
         self.app.store.lesson_opened(self.lesson.id)
@@ -134,12 +147,12 @@ class LessonScreen(Screen):
     async def on_screen_resume(self) -> None:
         # Predictions may have been graded by a lab run: redraw the quizzes from the store.
         answers = self.app.store.latest_answers(self.lesson.id)
-        metrics = self._run_metrics(answers)
+        runs = self._runs(answers)
         for quiz in self.query(QuizWidget):
             ans = answers.get(quiz.question.id)
             if ans is not None and quiz.question.kind == "predict":
-                quiz.run_metrics = metrics.get(quiz.question.id)
-                quiz.show_answer(ans.answer, ans.correct)
+                quiz.run = runs.get(quiz.question.id)
+                quiz.show_answer(ans.answer, ans.correct, scroll=quiz.has_focus_within)
 
     @on(QuizAnswered)
     def _answered(self, event: QuizAnswered) -> None:
@@ -157,8 +170,74 @@ class LessonScreen(Screen):
         self.flush_position()
         self.app.pop_screen()
 
+    # -- reading and moving between questions ----------------------------------------------
+
+    @property
+    def _body(self) -> VerticalScroll:
+        return self.query_one("#lesson-body", VerticalScroll)
+
     def action_top(self) -> None:
-        self.query_one("#lesson-body", VerticalScroll).scroll_home(animate=False)
+        self._body.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self._body.scroll_end(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self._body.scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self._body.scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self._body.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self._body.scroll_page_up(animate=False)
+
+    def blocks(self) -> list[Widget]:
+        """Questions and lab blocks, in reading order."""
+        return [w for w in self._body.children if isinstance(w, (QuizWidget, LabBlockWidget))]
+
+    def current_block(self) -> Widget | None:
+        focused = self.focused
+        return next((b for b in self.blocks() if focused is not None and (focused is b or b in focused.ancestors)),
+                    None)
+
+    def action_next_block(self) -> None:
+        self._move(1)
+
+    def action_previous_block(self) -> None:
+        self._move(-1)
+
+    def _move(self, step: int) -> None:
+        blocks = self.blocks()
+        if not blocks:
+            return
+        current = self.current_block()
+        if current is not None:
+            index = blocks.index(current) + step
+        else:
+            # From plain reading: the next block that starts on or below the top of the view, or the
+            # last one above it.
+            top = self._body.scroll_y
+            below = [i for i, b in enumerate(blocks) if b.virtual_region.y >= top]
+            if step > 0:
+                index = below[0] if below else len(blocks)
+            else:
+                index = (below[0] - 1) if below else len(blocks) - 1
+        if not 0 <= index < len(blocks):
+            where = "last" if step > 0 else "first"
+            self.notify(f"That was the {where} question or lab of this lesson"
+                        + (" (] opens the next lesson)." if step > 0 else "."), timeout=2)
+            return
+        self.focus_block(blocks[index])
+
+    def focus_block(self, block: Widget) -> None:
+        if isinstance(block, QuizWidget):
+            block.focus_control()
+        else:
+            block.query_one(Button).focus()
+        self._body.scroll_to_widget(block, animate=False)
 
     def action_mark_read(self) -> None:
         self.app.store.mark_completed(self.lesson.id)

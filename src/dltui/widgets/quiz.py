@@ -1,47 +1,121 @@
-"""An inline quiz question: choose (or type) an answer, check it, read every explanation."""
+"""An inline quiz question: choose (or type) an answer, check it, read every explanation.
+
+The question itself takes focus once it is answered (its controls are disabled), so the keys keep
+working and the feedback stays on screen; the lesson moves focus between questions with n/p.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Button, Input, Markdown, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from dltui.curriculum import Question
 from dltui.messages import OpenLab, QuizAnswered
 from dltui.progress import Answer
-from dltui.quiz import format_answer, grade, parse_number, right_predictions
+from dltui.quiz import (NumberError, format_answer, format_number, grade, graded_by, parse_number,
+                        right_predictions)
+
+if TYPE_CHECKING:
+    from dltui.progress import Run
 
 KIND_LABEL = {"single": "one answer", "multiple": "tick every right answer", "numeric": "type a number",
               "predict": "predict, then run the lab"}
 
 
-class QuizWidget(Vertical):
+def _scroll_lesson(widget: Widget, action: str) -> None:
+    run = getattr(widget.screen, f"action_{action}", None)
+    if run is not None:
+        run()
+
+
+class QuizOptions(OptionList):
+    """Options of a single-choice or predict question; ↓ past the last option reads on."""
+
+    BINDINGS = [Binding("pagedown", "lesson('page_down')", show=False),
+                Binding("pageup", "lesson('page_up')", show=False)]
+
+    def action_lesson(self, action: str) -> None:
+        _scroll_lesson(self, action)
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is not None and self.highlighted >= self.option_count - 1:
+            _scroll_lesson(self, "scroll_down")
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted == 0:
+            _scroll_lesson(self, "scroll_up")
+        else:
+            super().action_cursor_up()
+
+
+class QuizTicks(SelectionList):
+    """Options of a multiple-choice question: Space ticks, Enter checks the ticked set."""
+
+    BINDINGS = [Binding("enter", "check", "Check"),
+                Binding("pagedown", "lesson('page_down')", show=False),
+                Binding("pageup", "lesson('page_up')", show=False)]
+
+    def action_lesson(self, action: str) -> None:
+        _scroll_lesson(self, action)
+
+    def action_check(self) -> None:
+        quiz = next((a for a in self.ancestors if isinstance(a, QuizWidget)), None)
+        if quiz is not None:
+            quiz.check()
+
+
+class QuizInput(Input):
+    """The answer field of a numeric question; ↓ leaves it so the lesson can be read on."""
+
+    BINDINGS = [Binding("down", "leave", show=False)]
+
+    def action_leave(self) -> None:
+        quiz = next((a for a in self.ancestors if isinstance(a, QuizWidget)), None)
+        if quiz is not None:
+            quiz.focus()
+
+
+class QuizWidget(Vertical, can_focus=True):
     """One question. Answers are posted as :class:`QuizAnswered`; the screen stores them."""
 
+    BINDINGS = [
+        Binding("t", "retry", "Try again"),
+        Binding("r", "run_lab", "Run lab"),
+        Binding("enter", "enter", "Answer", show=False),
+    ]
+
     def __init__(self, question: Question, lesson_id: str, number: int, previous: Answer | None = None,
-                 run_metrics: dict | None = None):
+                 run: Run | None = None):
         super().__init__(classes="quiz")
-        self.run_metrics = run_metrics
+        self.run = run
         self.question = question
         self.lesson_id = lesson_id
         self.previous = previous
+        self.number = number
         self.border_title = f"Question {number} · {KIND_LABEL[question.kind]}"
 
     def compose(self) -> ComposeResult:
         q = self.question
         yield Markdown(q.prompt, classes="quiz-prompt")
         if q.kind in ("single", "predict"):
-            yield OptionList(*[ListOption(f"{chr(65 + i)}. {o.text}", id=f"o{i}") for i, o in enumerate(q.options)],
-                             classes="quiz-options")
+            yield QuizOptions(*[ListOption(f"{chr(65 + i)}. {o.text}", id=f"o{i}") for i, o in enumerate(q.options)],
+                              classes="quiz-options")
         elif q.kind == "multiple":
-            yield SelectionList[int](*[(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(q.options)],
-                                     classes="quiz-options")
+            yield QuizTicks(*[(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(q.options)],
+                            classes="quiz-options")
         else:
             placeholder = f"your answer{(' in ' + q.unit) if q.unit else ''} (e.g. 0.25, 1/4, 25%)"
-            yield Input(placeholder=placeholder, classes="quiz-input")
+            yield QuizInput(placeholder=placeholder, classes="quiz-input")
         # Single choice answers on Enter: its button row only appears with "Try again".
         with Horizontal(classes="quiz-buttons" + (" hidden" if q.kind == "single" else "")):
             if q.kind != "single":
@@ -51,10 +125,27 @@ class QuizWidget(Vertical):
                 yield Button("Run lab ▶", id="run-lab", compact=True)
             yield Button("Try again", id="retry", classes="hidden", compact=True)
         yield Static(classes="quiz-feedback hidden")
+        yield Vertical(classes="quiz-explanations")
 
     def on_mount(self) -> None:
         if self.previous is not None:
-            self.show_answer(self.previous.answer, self.previous.correct)
+            self.show_answer(self.previous.answer, self.previous.correct, scroll=False)
+
+    @property
+    def answered(self) -> bool:
+        return self.has_class("answered")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "retry":
+            return self.answered
+        if action == "run_lab":
+            return self.question.kind == "predict"
+        return True
+
+    def focus_control(self) -> None:
+        """Focus the answer control, or the question itself once it is answered."""
+        controls = [w for w in self.query(".quiz-options, .quiz-input") if not w.disabled]
+        (controls[0] if controls else self).focus()
 
     # -- answering -------------------------------------------------------------------------
 
@@ -66,17 +157,32 @@ class QuizWidget(Vertical):
     @on(Input.Submitted, ".quiz-input")
     def _input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._check()
+        self.check()
 
     @on(Button.Pressed, "#check")
     def _check_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self._check()
+        self.check()
 
     @on(Button.Pressed, "#retry")
-    def _retry(self, event: Button.Pressed) -> None:
+    def _retry_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self.action_retry()
+
+    @on(Button.Pressed, "#run-lab")
+    def _run_lab_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_run_lab()
+
+    def action_enter(self) -> None:
+        if not self.answered:
+            self.focus_control()
+
+    def action_retry(self) -> None:
+        if not self.answered:
+            return
         self._say("")
+        self._explain([])
         self.query_one("#retry").add_class("hidden")
         if self.question.kind == "single":
             self.query_one(".quiz-buttons").add_class("hidden")
@@ -85,15 +191,15 @@ class QuizWidget(Vertical):
         self.remove_class("answered", "right", "wrong")
         for widget in self.query(".quiz-options, .quiz-input"):
             widget.disabled = False
-            widget.focus()
+        self.focus_control()
+        self.refresh_bindings()
 
-    @on(Button.Pressed, "#run-lab")
-    def _run_lab(self, event: Button.Pressed) -> None:
-        event.stop()
+    def action_run_lab(self) -> None:
         q = self.question
-        self.post_message(OpenLab(q.lab or "", dict(q.settings), self.lesson_id))
+        if q.kind == "predict":
+            self.post_message(OpenLab(q.lab or "", dict(q.settings), self.lesson_id))
 
-    def _check(self) -> None:
+    def check(self) -> None:
         q = self.question
         if q.kind in ("single", "predict"):
             index = self.query_one(".quiz-options", OptionList).highlighted
@@ -104,15 +210,15 @@ class QuizWidget(Vertical):
         elif q.kind == "multiple":
             chosen = sorted(self.query_one(".quiz-options", SelectionList).selected)
             if not chosen:
-                self._say("Tick at least one option first (Space toggles).")
+                self._say("Tick at least one option first (Space ticks, Enter checks).")
                 return
             self._submit(chosen)
         else:
             text = self.query_one(".quiz-input", Input).value
             try:
-                value = parse_number(text)
-            except (ValueError, ZeroDivisionError):
-                self._say(f"“{text}” is not a number. Type something like 0.25, 1/4 or 25%.")
+                value = parse_number(text, q.answer, q.tolerance)
+            except NumberError as exc:
+                self._say(str(exc))
                 return
             self._submit(value)
 
@@ -123,8 +229,11 @@ class QuizWidget(Vertical):
 
     # -- showing ---------------------------------------------------------------------------
 
-    def show_answer(self, answer, correct: bool | None) -> None:
+    def show_answer(self, answer, correct: bool | None, *, scroll: bool = True) -> None:
         q = self.question
+        had_focus = self.has_focus_within
+        if had_focus:
+            self.focus()  # before the controls are disabled, so focus stays on this question
         for widget in self.query(".quiz-options, .quiz-input"):
             if q.kind == "single" or q.kind == "predict":
                 widget.highlighted = answer if isinstance(answer, int) else None
@@ -132,7 +241,7 @@ class QuizWidget(Vertical):
                 for i in answer:
                     widget.select(i)
             else:
-                widget.value = f"{answer:g}"
+                widget.value = format_number(answer)
             widget.disabled = True
         self.query_one("#retry").remove_class("hidden")
         self.query_one(".quiz-buttons").remove_class("hidden")
@@ -141,50 +250,76 @@ class QuizWidget(Vertical):
         self.add_class("answered")
         self.set_class(correct is True, "right")
         self.set_class(correct is False, "wrong")
-        self._say(self._feedback(answer, correct))
+        header, explanations = self._feedback(answer, correct)
+        self._say(header)
+        self._explain(explanations)
+        self.refresh_bindings()
+        if scroll:
+            # Once the feedback is laid out, bring its end into view (the question's top if it is tall).
+            self.call_after_refresh(self._reveal_feedback)
+
+    def _reveal_feedback(self) -> None:
+        body = self.parent
+        if body is None or body.id != "lesson-body" or not self.is_attached:
+            return
+        from textual.geometry import Region
+
+        # From the verdict to the question's bottom border, in the lesson's scroll coordinates;
+        # scroll_to_region keeps the top of a region taller than the view.
+        feedback = self.query_one(".quiz-feedback")
+        box = self.virtual_region
+        start = box.y + self.styles.border.spacing.top + feedback.virtual_region.y - 1
+        body.scroll_to_region(Region(0, start, 1, max(1, box.bottom - start)), animate=False, immediate=True)
 
     def _say(self, content) -> None:
         feedback = self.query_one(".quiz-feedback", Static)
         feedback.update(content)
         feedback.set_class(not content, "hidden")
 
-    def _feedback(self, answer, correct: bool | None) -> Text:
+    def _explain(self, items: list[tuple[Text, str]]) -> None:
+        box = self.query_one(".quiz-explanations", Vertical)
+        box.remove_children()
+        widgets = []
+        for head, explain in items:
+            widgets.append(Static(head, classes="quiz-choice"))
+            widgets.append(Static(explain, classes="quiz-explain", markup=False))
+        box.mount_all(widgets)
+
+    def _feedback(self, answer, correct: bool | None) -> tuple[Text, list[tuple[Text, str]]]:
+        """The verdict lines, and (option line, explanation) pairs shown below them, indented."""
         q = self.question
         out = Text()
         if correct is None:
             out.append("Prediction saved: ", style="bold")
             out.append(format_answer(q, answer) + "\n")
-            out.append("Run the lab (button above) with these settings; your prediction is graded from the "
-                       "run's actual result.", style="italic")
-            return out
+            out.append("Run the lab (r, or the button above) with these settings; your prediction is graded "
+                       "from the run's actual result.", style="italic")
+            return out, []
         out.append("✓ Right. " if correct else "✗ Not quite. ", style="bold green" if correct else "bold red")
         if q.kind == "numeric":
             out.append(f"You answered {format_answer(q, answer)}; the answer is {q.answer:g}"
-                       f"{(' ' + q.unit) if q.unit else ''} (± {q.tolerance:g}).\n")
+                       f"{(' ' + q.unit) if q.unit else ''} (± {q.tolerance:g}).")
             if not correct:
                 hint = grade(q, answer).feedback
                 if hint:
-                    out.append(hint + "\n", style="italic")
-            out.append(q.explain)
-            return out
+                    out.append("\n" + hint, style="italic")
+            return out, [(Text("Worked answer", style="bold"), q.explain)]
         chosen = [answer] if isinstance(answer, int) else list(answer)
         right = q.correct_indices
         if q.kind == "predict":
-            right = (right_predictions(q, self.run_metrics) if self.run_metrics else None) or set()
-            if self.run_metrics:
-                from dltui.conditions import names
-
-                used = set().union(*(names(o.when) for o in q.options if o.when))
-                shown_metrics = ", ".join(f"{k} = {v:.3g}" for k, v in self.run_metrics.items() if k in used)
-                out.append(f"Your run gave {shown_metrics}.", style="dim")
-        out.append("\n")
+            metrics = self.run.metrics if self.run else {}
+            right = (right_predictions(q, metrics) if metrics else None) or set()
+            if self.run is not None:
+                line = graded_by(q, self.run.settings, metrics)
+                out.append(line[0].upper() + line[1:] + ".", style="dim")
+        items = []
         shown = set()
         for i in chosen:
             mark = "✓" if (i in right or (q.kind == "predict" and correct)) else "✗"
-            out.append(f"{mark} You chose {chr(65 + i)}. {q.options[i].text}\n", style="bold")
-            out.append(f"  {q.options[i].explain}\n")
+            items.append((Text(f"{mark} You chose {chr(65 + i)}. {q.options[i].text}", style="bold"),
+                          q.options[i].explain))
             shown.add(i)
         for i in sorted(right - shown):
-            out.append(f"✓ Right answer {chr(65 + i)}. {q.options[i].text}\n", style="bold")
-            out.append(f"  {q.options[i].explain}\n")
-        return out
+            items.append((Text(f"✓ Right answer {chr(65 + i)}. {q.options[i].text}", style="bold"),
+                          q.options[i].explain))
+        return out, items
