@@ -27,7 +27,12 @@ EDGE_KINDS = ("smallest", "zeros", "large")
 
 
 class CheckFailed(AssertionError):
-    """Raised by the ``expect_*`` helpers: the message is what the learner reads."""
+    """Raised by the ``expect_*`` helpers: the message is what the learner reads; ``detail``
+    (a table, say) is shown under it."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,8 @@ class Case:
         self.generator = torch.Generator().manual_seed(self.seed)
 
     def describe(self) -> str:
-        extra = "" if self.kind == "random" else f", {self.kind} inputs" if self.kind != "smallest" \
-            else ", smallest sizes"
+        extra = {"smallest": ", smallest sizes", "zeros": ", all-zero inputs", "large": ", large values"}.get(
+            self.kind, "")
         return f"case {self.index + 1}, seed {self.seed}{extra}"
 
     def dim(self, low: int, high: int) -> int:

@@ -150,7 +150,7 @@ def _run_check(spec, fn, learner, learner_path: Path) -> CheckOutcome:
             returned = fn(learner, case)
         except CheckFailed as exc:
             where = "" if spec.exhaustive and spec.cases == 1 else f" [{case.describe()}]"
-            return CheckOutcome(spec.name, False, f"{exc}{where}", note)
+            return CheckOutcome(spec.name, False, f"{exc}{where}", getattr(exc, "detail", "") or note)
         except (TimeUp, MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - the learner's bug, reported with its line
