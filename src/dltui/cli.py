@@ -35,6 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     prog = sub.add_parser("progress", help="show progress per theme and lesson")
     prog.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    exs = sub.add_parser("exercises", help="list the coding exercises and your status")
+    exs.add_argument("--json", action="store_true", help="print one JSON list on one line")
+    ex = sub.add_parser("exercise", help="run an exercise's checks on your file (exit 0 all pass, 1 some fail)")
+    ex.add_argument("exercise_id", metavar="ID", help="an exercise id from `dltui exercises`")
+    ex.add_argument("--json", action="store_true", help="print one JSON line with the results last on stdout")
+    ex.add_argument("--watch", action="store_true", help="re-run the checks every time the file is saved")
+    ex.add_argument("--reset", action="store_true",
+                    help="put the starter back (your file is kept as ID.py.bak-<timestamp>)")
+    ex.add_argument("--solution", action="store_true", help="print the solution (once every check passes)")
+    ex.add_argument("--give-up", action="store_true", help="print the solution now (recorded as giving up)")
+    ex.add_argument("--workspace", metavar="PATH", help="folder of your exercise files (default: workspace/ "
+                                                        "in the data folder)")
     return p
 
 

@@ -158,15 +158,19 @@ def cmd_validate(args: Namespace) -> int:
         _err(f"{root}: not a folder")
         return EXIT_USAGE
     cur = load_curriculum(root)
-    for problem in cur.problems:
+    from dltui.exercisespec import load_exercises
+
+    exercises = load_exercises(root, {le.id for le in cur.lessons()})
+    problems = [*cur.problems, *(p for e in exercises for p in e.problems)]
+    for problem in problems:
         print(problem)
     lessons = cur.lessons()
     questions = sum(len(le.questions) for le in lessons)
     labs = sum(len(le.labs) for le in lessons)
-    summary = (f"{len(cur.themes)} themes, {len(lessons)} lessons, {questions} questions, {labs} lab blocks: "
-               f"{len(cur.problems)} problem(s)")
-    print(summary, file=sys.stderr if cur.problems else sys.stdout)
-    return EXIT_FAILED if cur.problems else EXIT_OK
+    summary = (f"{len(cur.themes)} themes, {len(lessons)} lessons, {questions} questions, {labs} lab blocks, "
+               f"{len(exercises)} exercises: {len(problems)} problem(s)")
+    print(summary, file=sys.stderr if problems else sys.stdout)
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def _open_store_or_exit(args: Namespace):
@@ -246,3 +250,15 @@ def cmd_progress(args: Namespace) -> int:
     Console().print(table)
     print(f"{len(runs)} lab run(s) recorded")
     return EXIT_OK
+
+
+def cmd_exercises(args: Namespace) -> int:
+    from dltui.exercise_cli import cmd_exercises as run
+
+    return run(args)
+
+
+def cmd_exercise(args: Namespace) -> int:
+    from dltui.exercise_cli import cmd_exercise as run
+
+    return run(args)

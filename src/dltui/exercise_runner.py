@@ -54,6 +54,8 @@ def run_job(job: ExerciseJob, emit: Callable[[tuple], None]) -> None:
 
 
 def grade(job: ExerciseJob) -> ExerciseResult:
+    import torch  # noqa: F401 - paid before the clock starts (the app's worker has it already)
+
     t0 = time.perf_counter()
     learner_path = Path(job.learner_file)
     checks_module, problem = _load_module(Path(job.exercise_dir) / "check.py", f"dltui_check_{job.exercise_id}")
