@@ -193,6 +193,7 @@ class Store:
         self.path = Path(path)
         self.notice: str | None = None  # what was repaired on opening; said once at start
         self.problem: str | None = None  # set when progress stops being saved; said once
+        self.problem_reason: str | None = None  # the "because …" part of ``problem``
         self.on_problem: Callable[[str], None] | None = None
         self.unsaved_changes = 0  # writes kept only in memory since ``problem`` was set
         self._conn: sqlite3.Connection | None = None
@@ -339,8 +340,6 @@ class Store:
                 report = self._transaction(lambda conn: repair.salvage(src, conn, data_tables()))
         except sqlite3.Error:
             return "Nothing could be read back from it."
-        if report is None:  # the fresh store failed while copying; ``problem`` says why
-            return "What could be read from it is kept in memory for this session."
         parts = []
         for table in data_tables():
             n, lost = report.copied.get(table, 0), report.lost(table) or 0
@@ -446,6 +445,7 @@ class Store:
         if self._in_memory:
             return
         kind, why = repair.describe_error(exc, self.path)
+        self.problem_reason = why
         self.problem = (f"Your progress cannot be saved because {why}. This session's answers, reading "
                         "positions and lab runs are kept in memory until you quit, so nothing on screen "
                         f"is lost; {ADVICE.get(kind, ADVICE['damaged'])}")
