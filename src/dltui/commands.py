@@ -174,6 +174,8 @@ def cmd_validate(args: Namespace) -> int:
 
 
 def _open_store_or_exit(args: Namespace):
+    import sqlite3
+
     from dltui.progress import StoreError, open_store
 
     try:
@@ -181,8 +183,9 @@ def _open_store_or_exit(args: Namespace):
     except StoreError as exc:
         _err(str(exc))
         return None
-    except OSError as exc:
-        _err(f"cannot open the progress store: {exc}")
+    except (OSError, sqlite3.Error) as exc:
+        _err(f"cannot open the progress store: {exc}. Pick another folder with --data-dir PATH or "
+             "DLTUI_DATA_DIR.")
         return None
 
 
