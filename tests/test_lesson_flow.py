@@ -34,9 +34,12 @@ async def test_focus_stays_on_the_question_and_its_feedback_is_shown(make_app, t
     app = make_app(tmp_path / "focus")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_demo(app, pilot)
-        await pilot.press("n")  # the first question: its answer field takes focus
-        assert isinstance(app.focused, Input)
-        await pilot.press(*"1,000", "enter")
+        await pilot.press("n")  # the first question takes focus; typing a digit goes into its field
+        quiz = screen.query(QuizWidget).first()
+        assert app.focused is quiz
+        await pilot.press(*"1,000")
+        assert isinstance(app.focused, Input) and app.focused.value == "1,000"
+        await pilot.press("enter")
         await pilot.pause()
         quiz = screen.query(QuizWidget).first()
         assert app.focused is quiz  # not lost: the answered question keeps it
@@ -58,7 +61,7 @@ async def test_empty_answer_asks_for_one(make_app, tmp_path):
     app = make_app(tmp_path / "empty")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_demo(app, pilot)
-        await pilot.press("n", "enter")
+        await pilot.press("n", "enter", "enter")  # into the field, then answer with it empty
         await pilot.pause()
         quiz = screen.query(QuizWidget).first()
         assert str(quiz.query_one(".quiz-feedback").render()) == "Type an answer first."
@@ -69,7 +72,7 @@ async def test_down_leaves_the_answer_field(make_app, tmp_path):
     app = make_app(tmp_path / "leave")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_demo(app, pilot)
-        await pilot.press("n", *"njk")  # letters go into the field, not to the lesson
+        await pilot.press("n", "enter", *"njk")  # letters go into the field, not to the lesson
         field = screen.query_one(Input)
         assert field.value == "njk"
         await pilot.press("down")
@@ -81,7 +84,7 @@ async def test_n_p_tab_move_through_questions_and_labs_in_reading_order(make_app
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_demo(app, pilot)
         seen = []
-        for key in ["n", "tab", "n", "n", "n"]:  # in the answer field n is typed, Tab moves on
+        for key in ["n", "n", "tab", "n", "n"]:
             await pilot.press(key)
             await pilot.pause()
             seen.append(_block_of(screen))
@@ -93,7 +96,7 @@ async def test_n_p_tab_move_through_questions_and_labs_in_reading_order(make_app
         await pilot.press("shift+tab")
         assert _block_of(screen) == "relu-kink"
         # Answering the single-choice question keeps focus there; Tab then goes to the *next* one.
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # into the options, then choose the highlighted one
         await pilot.pause()
         assert _block_of(screen) == "relu-kink" and app.focused.has_class("answered")
         await pilot.press("tab")
@@ -116,7 +119,7 @@ async def test_focused_question_is_marked(make_app, tmp_path):
     app = make_app(tmp_path / "mark")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_demo(app, pilot)
-        await pilot.press("n", "tab")
+        await pilot.press("n", "n")
         await pilot.pause()
         quizzes = list(screen.query(QuizWidget))
         assert quizzes[1].has_focus_within and not quizzes[0].has_focus_within

@@ -13,23 +13,25 @@ HELP = """\
 
 | where | key | does |
 |---|---|---|
-| everywhere | Tab / Shift+Tab | move between controls |
-| everywhere | Ctrl+P | command palette |
+| everywhere | Ctrl+P | command palette: lessons, labs, screens (type part of a name) |
 | everywhere | q, Ctrl+C | quit (everything answered is already saved) |
-| home | ↑ ↓ Enter | pick a lesson; Enter on a theme folds it |
+| everywhere | Esc | back, or close this panel, the palette or any popup |
+| home | ↑ ↓ | move; → or Enter unfolds a theme, ← folds it |
+| home | Enter | open the lesson |
 | home | c | continue where you left off |
 | home | l | all labs |
-| lesson | ↑ ↓ PgUp PgDn | read |
-| lesson | Tab | jump to the next question or lab |
+| lesson | ↓ ↑ j k PgDn PgUp | read (whatever has focus; ↓ leaves an answer field) |
+| lesson | n / p, Tab / Shift+Tab | next / previous question or lab, in reading order |
 | lesson | m | mark the lesson read |
 | lesson | ] / [ | next / previous lesson |
-| quiz | ↑ ↓ Enter | choose (single choice answers at once) |
-| quiz | Space | tick an option (multiple choice), then Check |
+| question | Enter | go into its options (or field), then answer |
+| question | 0–9 | type a number answer straight away |
+| question | Space | tick an option (multiple choice); Enter checks |
+| question | t / r | try again / run the prediction's lab |
 | lab | F5 / F6 / F7 | start / stop / reset |
 | lab | F2 | show or hide the settings (hidden while a lab runs in a small terminal) |
 | lab | v | next view of the lab (when it has several) |
 | lab | a | curves: loss → other metrics → hidden |
-| any screen | Esc | back |
 
 Progress lives in one SQLite file: `dltui progress` shows it, `--data-dir` moves it.
 """

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from rich.text import Text
 from textual.widgets import Static, Tree
 
 from dltui.widgets.bars import KeyBar, TitleBar
@@ -34,6 +35,34 @@ def _bar(done: int, total: int, width: int = 5) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
+class Outline(Tree):
+    """The course outline: → unfolds a theme, ← folds it; long titles end in "…", not mid-word."""
+
+    BINDINGS = [
+        Binding("right", "screen.unfold", "Unfold", show=False),
+        Binding("left", "screen.fold", "Fold", show=False),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep: dict[int, int] = {}  # node id -> cells at the end of its label that must stay visible
+
+    def render_label(self, node, base_style, style) -> Text:
+        text = super().render_label(node, base_style, style)
+        depth = 0 if node.parent is None or node.parent.is_root else 1  # themes, then lessons
+        room = self.scrollable_content_region.width - depth * self.guide_depth - 1
+        if room <= 0 or text.cell_len <= room:
+            return text
+        keep = min(self.keep.get(node.id, 0), max(0, room - 2))
+        head = text[:len(text) - keep] if keep else text
+        head.truncate(room - keep, overflow="ellipsis")
+        return Text.assemble(head, text[len(text) - keep:]) if keep else head
+
+    def on_resize(self) -> None:
+        self._clear_line_cache()  # labels are cut to the width
+        self.refresh()
+
+
 class HomeScreen(Screen):
     BINDINGS = [
         Binding("c", "continue", "Continue"),
@@ -44,7 +73,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Horizontal(id="home"):
-            yield Tree("Course", id="outline")
+            yield Outline("Course", id="outline")
             with VerticalScroll(id="detail"):
                 yield Static(id="detail-title")
                 yield Static(id="detail-read")
@@ -73,14 +102,47 @@ class HomeScreen(Screen):
         expanded = {n.data.id for n in tree.root.children if n.is_expanded} if tree.root.children else None
         tree.clear()
         last = self.app.store.last_lesson()
+        first_build = expanded is None
+        if first_build:
+            expanded = self._unfolded_at_start(progress, last)
+        last_node = None
+        tree.keep.clear()
         for theme in self.app.curriculum.themes:
-            node = tree.root.add(self._theme_label(theme, progress), data=theme,
-                                 expand=expanded is None or theme.id in expanded)
+            label = self._theme_label(theme, progress)
+            node = tree.root.add(label, data=theme, expand=theme.id in expanded)
+            tree.keep[node.id] = len(label) - len(theme.title)
             for lesson in theme.lessons:
-                node.add_leaf(self._lesson_label(lesson, progress.get(lesson.id), lesson.id == last), data=lesson)
+                label = self._lesson_label(lesson, progress.get(lesson.id), lesson.id == last)
+                leaf = node.add_leaf(label, data=lesson)
+                tree.keep[leaf.id] = len(label) - len(lesson.title) - 2
+                if lesson.id == last:
+                    last_node = leaf
         tree.cursor_line = min(max(cursor, 0), tree.last_line)
-        # The tree lays out its new lines on the next refresh; show the detail once it has.
-        self.call_after_refresh(lambda: self._show(tree.cursor_node))
+
+        def settle() -> None:
+            # The tree lays out its new lines on the next refresh; then the cursor can go to the
+            # last lesson (on the first build) and the detail can follow it.
+            if first_build and last_node is not None and last_node.parent.is_expanded:
+                tree.move_cursor(last_node)
+            self._show(tree.cursor_node)
+
+        self.call_after_refresh(settle)
+
+    def _unfolded_at_start(self, progress: dict[str, LessonProgress], last: str | None) -> set[str]:
+        """Every theme if the whole outline fits, else only the theme in progress.
+
+        At 80×24 the nine themes and their bars fit on one screen only when folded.
+        """
+        themes = self.app.curriculum.themes
+        lines = len(themes) + sum(len(t.lessons) for t in themes)
+        if lines <= self.app.size.height - 2:  # the title and key bars take a line each
+            return {t.id for t in themes}
+        current = self.app.curriculum.theme_of(last) if last else None
+        if current is None:  # the first theme with a started lesson that is not all read, else the first
+            current = next((t for t in themes if any(le.id in progress for le in t.lessons)
+                            and not all(progress.get(le.id) and progress[le.id].completed for le in t.lessons)),
+                           themes[0] if themes else None)
+        return {current.id} if current is not None else set()
 
     def _theme_label(self, theme: Theme, progress: dict[str, LessonProgress]) -> str:
         n = len(theme.lessons)
@@ -101,6 +163,24 @@ class HomeScreen(Screen):
     def _selected(self, event: Tree.NodeSelected) -> None:
         if _is_lesson(event.node.data):
             self.open_lesson(event.node.data)
+
+    def action_unfold(self) -> None:
+        node = self.query_one("#outline", Tree).cursor_node
+        if node is not None and not _is_lesson(node.data):
+            if node.is_expanded and node.children:
+                self.query_one("#outline", Tree).move_cursor(node.children[0])
+            else:
+                node.expand()
+
+    def action_fold(self) -> None:
+        tree = self.query_one("#outline", Tree)
+        node = tree.cursor_node
+        if node is None:
+            return
+        if _is_lesson(node.data):
+            node = node.parent
+            tree.move_cursor(node)
+        node.collapse()
 
     def action_open(self) -> None:
         node = self.query_one("#outline", Tree).cursor_node

@@ -10,10 +10,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Markdown, Static
 
-from dltui.curriculum import LabBlock, Lesson, Prose, Question
+from dltui.curriculum import ExerciseBlock, LabBlock, Lesson, Prose, Question
 from dltui.messages import OpenLab, QuizAnswered
 from dltui.progress import Run
 from dltui.widgets.bars import KeyBar, TitleBar
+from dltui.widgets.exerciseblock import ExerciseBlockWidget, OpenExercise
 from dltui.widgets.labblock import LabBlockWidget
 from dltui.widgets.quiz import QuizWidget
 
@@ -40,10 +41,11 @@ class LessonScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("m", "mark_read", "Mark read"),
-        Binding("right_square_bracket", "next_lesson", "Next"),
-        Binding("left_square_bracket", "previous_lesson", "Prev"),
+        # ] and [ are in the help and at the end of the lesson; the key bar has room for n only.
+        Binding("right_square_bracket", "next_lesson", "Next lesson", show=False),
+        Binding("left_square_bracket", "previous_lesson", "Previous lesson", show=False),
         Binding("n", "next_block", "Next question"),
-        Binding("p", "previous_block", "Prev question"),
+        Binding("p", "previous_block", "Previous question", show=False),
         Binding("tab", "next_block", show=False),
         Binding("shift+tab", "previous_block", show=False),
         # Reading keys work whatever has focus (a question keeps it after an answer).
@@ -81,6 +83,8 @@ class LessonScreen(Screen):
                     yield QuizWidget(block, lesson.id, number, answers.get(block.id), runs.get(block.id))
                 elif isinstance(block, LabBlock):
                     yield LabBlockWidget(block, lesson.id)
+                elif isinstance(block, ExerciseBlock):
+                    yield self._exercise_block(block)
             yield Static("End of the lesson. [b]m[/b] marks it read, [b]][/b] opens the next one.",
                          classes="lesson-end")
         yield KeyBar()
@@ -166,6 +170,22 @@ class LessonScreen(Screen):
             return
         self.app.push_screen(LabScreen(event.lab_id, event.settings, event.lesson_id))
 
+    def _exercise_block(self, block: ExerciseBlock) -> ExerciseBlockWidget:
+        from dltui.exercise_service import exercise_service
+
+        exercise = exercise_service(self.app).exercise(block.exercise)
+        state = self.app.store.exercise_states().get(block.exercise)
+        status = {"passed": "passed ✓", "failing": "started", "gave up": "solution seen"}.get(
+            state.status if state else "", "")
+        return ExerciseBlockWidget(block, exercise.title if exercise else block.exercise, status)
+
+    @on(OpenExercise)
+    def _open_exercise(self, event: OpenExercise) -> None:
+        from dltui.screens.exercise import ExerciseScreen
+
+        self.flush_position()
+        self.app.push_screen(ExerciseScreen(event.exercise_id))
+
     def action_back(self) -> None:
         self.flush_position()
         self.app.pop_screen()
@@ -196,7 +216,7 @@ class LessonScreen(Screen):
 
     def blocks(self) -> list[Widget]:
         """Questions and lab blocks, in reading order."""
-        return [w for w in self._body.children if isinstance(w, (QuizWidget, LabBlockWidget))]
+        return [w for w in self._body.children if isinstance(w, (QuizWidget, LabBlockWidget, ExerciseBlockWidget))]
 
     def current_block(self) -> Widget | None:
         focused = self.focused
@@ -233,8 +253,10 @@ class LessonScreen(Screen):
         self.focus_block(blocks[index])
 
     def focus_block(self, block: Widget) -> None:
+        # The question itself takes focus (Enter goes into its options or field), so n/p never
+        # land in a text field that would swallow the next n.
         if isinstance(block, QuizWidget):
-            block.focus_control()
+            block.focus()
         else:
             block.query_one(Button).focus()
         self._body.scroll_to_widget(block, animate=False)

@@ -89,8 +89,8 @@ class QuizWidget(Vertical, can_focus=True):
     """One question. Answers are posted as :class:`QuizAnswered`; the screen stores them."""
 
     BINDINGS = [
-        Binding("t", "retry", "Try again"),
-        Binding("r", "run_lab", "Run lab"),
+        Binding("t", "retry", "Retry"),
+        Binding("r", "run_lab", "Run"),
         Binding("enter", "enter", "Answer", show=False),
     ]
 
@@ -115,7 +115,7 @@ class QuizWidget(Vertical, can_focus=True):
                             classes="quiz-options")
         else:
             placeholder = f"your answer{(' in ' + q.unit) if q.unit else ''} (e.g. 0.25, 1/4, 25%)"
-            yield QuizInput(placeholder=placeholder, classes="quiz-input")
+            yield QuizInput(placeholder=placeholder, classes="quiz-input", select_on_focus=False)
         # Single choice answers on Enter: its button row only appears with "Try again".
         with Horizontal(classes="quiz-buttons" + (" hidden" if q.kind == "single" else "")):
             if q.kind != "single":
@@ -177,6 +177,21 @@ class QuizWidget(Vertical, can_focus=True):
     def action_enter(self) -> None:
         if not self.answered:
             self.focus_control()
+
+    def on_key(self, event) -> None:
+        # Typing a number on a focused numeric question goes straight into its answer field.
+        if self.question.kind != "numeric" or self.answered or self.focused_child() is not None:
+            return
+        if event.character and event.character in "0123456789.-−+":
+            event.stop()
+            event.prevent_default()
+            field = self.query_one(".quiz-input", Input)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+
+    def focused_child(self):
+        focused = self.screen.focused
+        return focused if focused is not None and focused is not self and self in focused.ancestors else None
 
     def action_retry(self) -> None:
         if not self.answered:
