@@ -36,8 +36,32 @@ def _parse_sets(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
-        out[key.strip()] = value.strip()
+        key = key.strip()
+        if key in out:  # last-wins would silently run other settings than the learner meant
+            raise ValueError(f"--set {key} is given twice ({key}={out[key]} and {key}={value.strip()}); "
+                             "give each setting once")
+        out[key] = value.strip()
     return out
+
+
+def curriculum_root(args: Namespace):
+    """The lesson folder: --curriculum, else $DLTUI_CURRICULUM, else the shipped course."""
+    import os
+    from pathlib import Path
+
+    from dltui.cli import ENV_CURRICULUM
+    from dltui.paths import curriculum_dir
+
+    chosen = getattr(args, "curriculum", None) or os.environ.get(ENV_CURRICULUM)
+    return Path(chosen).expanduser() if chosen else curriculum_dir()
+
+
+def _chosen_curriculum_or_exit(args: Namespace):
+    root = curriculum_root(args)
+    if not root.is_dir():
+        _err(f"{root}: no such curriculum folder (from --curriculum or $DLTUI_CURRICULUM)")
+        return None
+    return root
 
 
 def cmd_lab(args: Namespace) -> int:
@@ -151,9 +175,8 @@ def cmd_validate(args: Namespace) -> int:
     from pathlib import Path
 
     from dltui.curriculum import load_curriculum
-    from dltui.paths import curriculum_dir
 
-    root = Path(args.path) if args.path else curriculum_dir()
+    root = Path(args.path).expanduser() if args.path else curriculum_root(args)
     if not root.is_dir():
         _err(f"{root}: not a folder")
         return EXIT_USAGE
@@ -190,20 +213,45 @@ def _open_store_or_exit(args: Namespace):
 
 
 def run_app(args: Namespace) -> int:
-    def load_shipped_curriculum():
-        # Called by the app after its first frame: PyYAML and the lesson files stay off start-up.
-        from dltui.curriculum import load_curriculum
-        from dltui.paths import curriculum_dir
+    root = _chosen_curriculum_or_exit(args)
+    if root is None:
+        return EXIT_USAGE
 
-        return load_curriculum(curriculum_dir())
+    def load_chosen_curriculum():
+        # Called by the app in a thread after its first frame: PyYAML and the lesson files stay
+        # off start-up.
+        from dltui.curriculum import load_curriculum
+
+        return load_curriculum(root)
 
     store = _open_store_or_exit(args)
     if store is None:
         return EXIT_FAILED
     from dltui.app import DltuiApp
 
-    DltuiApp(load_shipped_curriculum, store).run()
-    return EXIT_OK
+    app = DltuiApp(load_chosen_curriculum, store)
+    return _run_quietly(app)
+
+
+def _run_quietly(app) -> int:
+    """Run the Textual app without letting it print a traceback. Textual catches an unhandled
+    exception, exits with return code 1 and prints a rich traceback to its ``error_console``; we
+    give it a console that writes to memory and re-raise the exception for cli.main's guard (one
+    paragraph on the terminal, the traceback in the log). A deliberate exit message
+    (``app.exit(message=…)``) is passed through to stderr."""
+    import io
+
+    from rich.console import Console
+
+    captured = io.StringIO()
+    app.error_console = Console(file=captured, markup=False, highlight=False, color_system=None, width=100)
+    app.run()
+    crash = getattr(app, "_exception", None)
+    if crash is not None:
+        raise crash
+    if captured.getvalue():
+        sys.stderr.write(captured.getvalue())
+    return app.return_code or EXIT_OK
 
 
 def progress_rows(curriculum, store) -> list[dict]:
@@ -225,15 +273,17 @@ def progress_rows(curriculum, store) -> list[dict]:
 
 def cmd_progress(args: Namespace) -> int:
     from dltui.curriculum import load_curriculum
-    from dltui.paths import curriculum_dir
 
+    root = _chosen_curriculum_or_exit(args)
+    if root is None:
+        return EXIT_USAGE
     store = _open_store_or_exit(args)
     if store is None:
         return EXIT_FAILED
     with store:
         if store.notice:
             _err(store.notice)
-        themes = progress_rows(load_curriculum(curriculum_dir()), store)
+        themes = progress_rows(load_curriculum(root), store)
         runs = store.runs(limit=100000)
     if args.json:
         print(json.dumps({"data_file": str(store.path), "themes": themes, "runs": len(runs)}))
