@@ -132,7 +132,14 @@ class DltuiApp(App):
             flush = getattr(screen, "flush_position", None)
             if flush is not None:
                 flush()
-        self.exit(return_code=self._signal_exit_code)
+        code, message = self._signal_exit_code, None
+        if self.store.problem_reason:  # said when it happened; on the way out, say what it cost
+            from rich.text import Text
+
+            code = code or 1
+            message = Text(f"dltui: your progress was not saved because {self.store.problem_reason}; "
+                           f"{self.store.unsaved_changes} change(s) made in this session were lost.")
+        self.exit(return_code=code, message=message)
 
     # A closed terminal, a dropped SSH link (SIGHUP) or SIGTERM ends the app the way Ctrl+C does:
     # positions flushed, a lab run in progress saved as stopped, the worker ended. The exit
