@@ -13,10 +13,18 @@ if TYPE_CHECKING:
     from dltui.progress import Store
 
 
+def _course_commands():
+    # Imported when the palette first opens, not on the way to the first frame.
+    from dltui.palette import CourseCommands
+
+    return CourseCommands
+
+
 class DltuiApp(App):
     TITLE = "dltui"
     SUB_TITLE = "NYU Deep Learning · Spring 2021"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {_course_commands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -166,6 +174,12 @@ class DltuiApp(App):
             self._signal_exit_code = 128 + int(sig)
             self.call_next(self.action_quit)
 
+    def get_system_commands(self, screen):
+        # Textual's "Keys" panel cannot be closed with Esc; ours (F1) can.
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+
     def action_help(self) -> None:
         from dltui.screens.help import HelpScreen
 
@@ -174,6 +188,9 @@ class DltuiApp(App):
     def on_unmount(self) -> None:
         if self._lab_process is not None:
             self._lab_process.shutdown()
+        exercises = getattr(self, "_dltui_exercise_service", None)  # see dltui.exercise_service
+        if exercises is not None:
+            exercises.shutdown()
         self.store.close()
         import asyncio
 

@@ -1,0 +1,98 @@
+"""The command palette's course commands: every lesson, every lab, Continue, and every screen.
+
+Ctrl+P, then a few letters of a title or an id ("spir", "t1_nn", "backprop").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+@dataclass(frozen=True)
+class Command:
+    text: str  # what is shown and matched
+    help: str
+    run: Callable[[], object]
+
+
+def _to_base(app: App) -> None:
+    """Back to the home screen, saving each lesson's reading position on the way."""
+    while len(app.screen_stack) > 1:
+        flush = getattr(app.screen, "flush_position", None)
+        if flush is not None:
+            flush()
+        app.pop_screen()
+
+
+def open_lesson(app: App, lesson_id: str) -> None:
+    from dltui.screens.lesson import LessonScreen
+
+    lesson = app.curriculum.lesson(lesson_id) if app.curriculum else None
+    if lesson is not None:
+        _to_base(app)
+        app.push_screen(LessonScreen(lesson))
+
+
+def open_lab(app: App, lab_id: str) -> None:
+    from dltui.screens.lab import LabScreen
+
+    _to_base(app)
+    app.push_screen(LabScreen(lab_id))
+
+
+def open_lab_list(app: App) -> None:
+    from dltui.screens.lablist import LabListScreen
+
+    _to_base(app)
+    app.push_screen(LabListScreen())
+
+
+def continue_learning(app: App) -> None:
+    if app.curriculum is None:
+        return
+    last = app.store.last_lesson()
+    lesson = app.curriculum.lesson(last) if last else None
+    if lesson is None:
+        lesson = next(iter(app.curriculum.lessons()), None)
+    if lesson is not None:
+        open_lesson(app, lesson.id)
+
+
+def course_commands(app: App) -> list[Command]:
+    """Screens first, then lessons in course order, then labs."""
+    from dltui import labregistry
+
+    cmds = [
+        Command("Continue where you left off", "open the last lesson you read", lambda: continue_learning(app)),
+        Command("Home: themes and lessons", "the course outline", lambda: _to_base(app)),
+        Command("All labs", "every lab with its lessons and your runs", lambda: open_lab_list(app)),
+        Command("Keys and help", "every key of every screen (Esc closes it)", app.action_help),
+    ]
+    if app.curriculum is not None:
+        for theme in app.curriculum.themes:
+            for lesson in theme.lessons:
+                cmds.append(Command(f"Lesson: {lesson.title} ({lesson.id})", theme.title,
+                                    lambda lid=lesson.id: open_lesson(app, lid)))
+    for mod in labregistry.all_labs():
+        info = mod.INFO
+        cmds.append(Command(f"Lab: {info.title} ({info.id})", info.summary, lambda lab=info.id: open_lab(app, lab)))
+    return cmds
+
+
+class CourseCommands(Provider):
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for cmd in course_commands(self.app):
+            score = matcher.match(cmd.text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(cmd.text), cmd.run, text=cmd.text, help=cmd.help)
+
+    async def discover(self) -> Hits:
+        for cmd in course_commands(self.app)[:4]:  # the screens; lessons and labs appear as you type
+            yield DiscoveryHit(cmd.text, cmd.run, text=cmd.text, help=cmd.help)

@@ -1,0 +1,94 @@
+"""Ctrl+P finds lessons (by title or id), labs, Continue and the screens; Esc closes every panel."""
+
+from __future__ import annotations
+
+from textual.command import CommandList, CommandPalette
+
+from dltui.palette import course_commands
+from dltui.screens.help import HelpScreen
+from dltui.screens.home import HomeScreen
+from dltui.screens.lab import LabScreen
+from dltui.screens.lesson import LessonScreen
+
+SIZE = (80, 24)
+
+
+async def _wait(pilot, predicate, limit: int = 100) -> None:
+    for _ in range(limit):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never became true")
+
+
+def _hits(app) -> list[str]:
+    results = app.screen.query_one(CommandList)
+    return [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+
+
+async def _search(app, pilot, text: str) -> list[str]:
+    await pilot.press("ctrl+p")
+    await _wait(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*text)
+    await _wait(pilot, lambda: any(text.split()[0].lower()[:3] in h.lower() for h in _hits(app)))
+    return _hits(app)
+
+
+async def test_palette_finds_a_lab_and_opens_it(make_app, tmp_path):
+    app = make_app(tmp_path / "lab")
+    async with app.run_test(size=SIZE) as pilot:
+        hits = await _search(app, pilot, "spir")
+        assert hits[0].startswith("Lab: Spiral classification")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, LabScreen))
+        assert app.screen.lab_id == "spiral_classification"
+
+
+async def test_palette_finds_a_lesson_by_title_and_by_id(make_app, tmp_path):
+    app = make_app(tmp_path / "lesson")
+    async with app.run_test(size=SIZE) as pilot:
+        hits = await _search(app, pilot, "demo lesson")
+        assert hits[0].startswith("Lesson: A demo lesson")
+        await pilot.press("escape")  # Esc closes the palette
+        await _wait(pilot, lambda: isinstance(app.screen, HomeScreen))
+        hits = await _search(app, pilot, "t2_other")
+        assert hits[0] == "Lesson: Another lesson (t2_other)"
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, LessonScreen))
+        assert app.screen.lesson.id == "t2_other"
+
+
+def test_every_lesson_lab_and_screen_has_a_command(make_app, fixture_curriculum):
+    from dltui import labregistry
+
+    app = make_app()
+    texts = [c.text for c in course_commands(app)]
+    assert texts[0].startswith("Continue")
+    assert any(t.startswith("Home") for t in texts) and any(t.startswith("All labs") for t in texts)
+    assert any(t.startswith("Keys") for t in texts)
+    for lesson in fixture_curriculum.lessons():
+        assert f"Lesson: {lesson.title} ({lesson.id})" in texts
+    for lab in labregistry.lab_ids():
+        assert any(t.endswith(f"({lab})") and t.startswith("Lab: ") for t in texts)
+
+
+async def test_continue_from_the_palette_opens_the_last_lesson(make_app, tmp_path):
+    app = make_app(tmp_path / "cont")
+    app.store.lesson_opened("t2_other")
+    async with app.run_test(size=SIZE) as pilot:
+        await _search(app, pilot, "continue")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, LessonScreen))
+        assert app.screen.lesson.id == "t2_other"
+
+
+async def test_esc_closes_the_keys_panel(make_app, tmp_path):
+    app = make_app(tmp_path / "keys")
+    async with app.run_test(size=SIZE) as pilot:
+        hits = await _search(app, pilot, "keys")
+        assert hits[0].startswith("Keys and help")  # ours; Textual's own panel is not offered
+        assert not any(h == "Keys" for h in hits)
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await _wait(pilot, lambda: isinstance(app.screen, HomeScreen))
