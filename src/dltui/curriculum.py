@@ -486,6 +486,10 @@ def _parse_question(data: dict, err: "_Errors", fence_line: int) -> Question | N
         allowed |= {"lab", "settings"}
         q.lab = err.string(data, "lab")
         module = _lab_module(q.lab, data, err)
+        if "settings" not in data:
+            # Only a run with exactly these settings (the lab's defaults for the rest) grades it.
+            err.add(data.line_of("lab"), "a predict question must declare the settings its run uses "
+                                         "(`settings: {}` for the lab's defaults)")
         q.settings = _check_settings(module, data, err)
         if module is not None:
             known = set(module.INFO.metrics)
