@@ -113,7 +113,17 @@ class Prose:
     line: int
 
 
-Block = Union[Prose, Question, LabBlock]
+@dataclass
+class ExerciseBlock:
+    """A coding exercise embedded in a lesson (the exercise itself lives in exercises/<id>/)."""
+
+    exercise: str
+    line: int
+    title: str = ""
+    text: str = ""
+
+
+Block = Union[Prose, Question, LabBlock, ExerciseBlock]
 
 
 @dataclass
@@ -140,6 +150,10 @@ class Lesson:
     @property
     def labs(self) -> list[LabBlock]:
         return [b for b in self.blocks if isinstance(b, LabBlock)]
+
+    @property
+    def exercises(self) -> list[ExerciseBlock]:
+        return [b for b in self.blocks if isinstance(b, ExerciseBlock)]
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)
@@ -396,7 +410,7 @@ def _parse_body(lesson: Lesson, lines: list[str], start: int) -> None:
         if close is None:
             lesson.problems.append(Problem(lesson.path, i + 1, f"code block opened with {fence} is never closed"))
             close = len(lines)
-        if info not in ("quiz", "lab"):
+        if info not in ("quiz", "lab", "exercise"):
             prose.extend(lines[i:close + 1])
             i = close + 1
             continue
@@ -429,6 +443,8 @@ def _parse_block(lesson: Lesson, kind: str, body: str, fence_line: int) -> Block
         lesson.problems.append(Problem(path, fence_line, f"{kind} block must hold a YAML mapping"))
         return None
     err = _Errors(path, fence_line, lesson.problems)
+    if kind == "exercise":
+        return _parse_exercise_block(data, err, fence_line, path)
     if kind == "lab":
         return _parse_lab(data, err, fence_line)
     return _parse_question(data, err, fence_line)
@@ -442,6 +458,18 @@ def _parse_lab(data: dict, err: "_Errors", fence_line: int) -> LabBlock | None:
     module = _lab_module(lab_id, data, err)
     block.settings = _check_settings(module, data, err)
     return block if lab_id else None
+
+
+def _parse_exercise_block(data: dict, err: "_Errors", fence_line: int, path: Path) -> ExerciseBlock | None:
+    exercise_id = err.string(data, "exercise")
+    err.unknown(data, {"exercise", "title", "text"})
+    block = ExerciseBlock(exercise=exercise_id or "", line=fence_line,
+                          title=err.string(data, "title", required=False) or "",
+                          text=err.string(data, "text", required=False) or "")
+    if exercise_id and not any(path.parent.parent.glob(f"*/exercises/{exercise_id}/task.md")):
+        err.add(data.line_of("exercise"), f"unknown exercise {exercise_id!r} (no exercises/{exercise_id}/task.md "
+                                          "in any theme folder)")
+    return block if exercise_id else None
 
 
 def _parse_question(data: dict, err: "_Errors", fence_line: int) -> Question | None:
