@@ -212,6 +212,11 @@ def _worker_main(jobs, events, stop_event, log_path: str | None = None) -> None:
         if job is None:
             return
         stop_event.clear()
+        if getattr(job, "kind", "") == "exercise":  # an ExerciseJob: grade a learner's file
+            from dltui.exercise_runner import run_job as grade_exercise
+
+            grade_exercise(job, events.put)
+            continue
         execute(job, events.put, stop_event.is_set)
 
 
