@@ -331,7 +331,11 @@ class LabScreen(Screen):
         met = self._record(status, metrics, seconds, steps)
         verdict = ""
         if status == "finished":
-            verdict = " · expectation met ✓" if met else " · expectation not met ✗"
+            from dltui.quiz import expectation_note  # the expectation is about the default settings
+
+            note, style = expectation_note(met, self.run_settings, {s.name: s.default for s in self.specs},
+                                           self.preset if self.lesson_id else None)
+            verdict = f" · [{style}]{note}[/]" if style else f" · {note}"
         shown = "  ".join(f"{k} {v:.3g}" for k, v in metrics.items())
         self._message(f"[b]{status.capitalize()}[/b]: {steps} {_plural(self.info.steps_label)} in {seconds:.1f} s"
                       f"{verdict} · {shown}")
