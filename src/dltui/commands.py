@@ -268,6 +268,11 @@ def progress_rows(curriculum, store) -> list[dict]:
         themes.append({"id": theme.id, "title": theme.title, "lessons": lessons,
                        "read": sum(x["read"] for x in lessons), "questions": sum(x["questions"] for x in lessons),
                        "correct": sum(x["correct"] for x in lessons)})
+    from dltui.exercise_cli import exercise_rows
+
+    exercises = exercise_rows(curriculum.root, store)
+    for t in themes:
+        t["exercises"] = exercises.get(t["id"], [])
     return themes
 
 
@@ -300,6 +305,9 @@ def cmd_progress(args: Namespace) -> int:
         for le in t["lessons"]:
             table.add_row(f"  {le['title']}", "✓" if le["read"] else ("…" if le["opened"] else ""),
                           f"{le['answered']}/{le['questions']}", str(le["correct"]))
+        for ex in t.get("exercises", []):
+            mark = {"passed": "✓", "failing": "✗", "gave up": "gave up"}.get(ex["status"], "")
+            table.add_row(f"  ✎ {ex['title']}", mark, f"{ex['attempts']} tries" if ex["attempts"] else "", "")
     Console().print(table)
     print(f"{len(runs)} lab run(s) recorded")
     return EXIT_OK

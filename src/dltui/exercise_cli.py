@@ -157,3 +157,19 @@ def _watch(args: Namespace, exercise, path: Path) -> int:
     except KeyboardInterrupt:
         pass
     return code
+
+
+def exercise_rows(curriculum_root: Path, store) -> dict[str, list[dict]]:
+    """Exercises with the learner's status, by theme id (for `dltui progress` and home)."""
+    from dltui.exercisespec import load_exercises
+
+    states = store.exercise_states()
+    out: dict[str, list[dict]] = {}
+    for e in load_exercises(curriculum_root):
+        s = states.get(e.id)
+        out.setdefault(e.theme_id, []).append({
+            "id": e.id, "title": e.title, "status": s.status if s else "new",
+            "attempts": s.attempts if s else 0, "hints_used": s.hints_used if s else 0,
+            "seconds_to_pass": round(s.seconds_to_pass, 1) if s and s.seconds_to_pass is not None else None,
+            "gave_up": bool(s and s.gave_up)})
+    return out
