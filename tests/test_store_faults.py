@@ -481,3 +481,13 @@ def test_salvage_skips_over_several_bad_pages():
 ])
 def test_errors_are_described(tmp_path, error, kind):
     assert progress_repair.describe_error(error, tmp_path / "progress.sqlite3")[0] == kind
+
+
+def test_a_bug_in_a_statement_is_not_taken_for_a_disk_fault(db):
+    with Store(db) as s:
+        with pytest.raises(sqlite3.ProgrammingError):
+            s._write("INSERT INTO app_state VALUES (?, ?)", ("only one value",))
+        assert s.problem is None and not s._in_memory
+        s.set_state("k", "v")
+    with Store(db) as s:
+        assert s.state("k") == "v"

@@ -397,8 +397,8 @@ class Store:
 
     def _transaction(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run ``work`` in one committed transaction. Every commit also rewrites the store id in page 1,
-        so a WAL always shows which store wrote it (see progress_repair.foreign_wal). On any SQLite
-        error the store carries on in memory and ``work`` runs there."""
+        so a WAL always shows which store wrote it (see progress_repair.foreign_wal). When the disk
+        refuses (full, read-only, damaged, locked) the store carries on in memory and ``work`` runs there."""
         conn = self._conn
         if self._in_memory:
             self.unsaved_changes += 1
@@ -414,6 +414,8 @@ class Store:
                 raise
             return result
         except sqlite3.Error as exc:
+            if not repair.is_storage_fault(exc):
+                raise  # a bug in the statement, not a fault of the disk: never hide it
             self._fail(exc)
             return self._transaction(work)
 
@@ -425,7 +427,7 @@ class Store:
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            if self._in_memory:
+            if self._in_memory or not repair.is_storage_fault(exc):
                 raise
             self._fail(exc)
             return self._conn.execute(sql, params).fetchall()
