@@ -13,15 +13,35 @@ def _err(msg: str) -> None:
     print(f"dltui: {msg}", file=sys.stderr)
 
 
+def lesson_titles() -> dict[str, str]:
+    """Lesson id -> title from the shipped course ({} if it cannot be read: ids are shown instead)."""
+    try:
+        from dltui.curriculum import load_curriculum
+        from dltui.paths import curriculum_dir
+
+        return {le.id: le.title for le in load_curriculum(curriculum_dir()).lessons()}
+    except Exception:  # noqa: BLE001 - titles are a nicety; the list works without them
+        return {}
+
+
 def cmd_labs(args: Namespace) -> int:
+    import shutil
+    import textwrap
+
     from dltui import labregistry
     from dltui.labspec import setting_specs
 
+    # In a terminal the summaries wrap under themselves; piped, each lab stays on one line.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+    titles = lesson_titles() if args.metrics else {}
     for mod in labregistry.all_labs():
         info = mod.INFO
-        print(f"{info.id:<24} {info.summary}")
+        first = f"{info.id:<24} {info.summary}"
+        if width > 40:
+            first = textwrap.fill(first, width=width - 1, subsequent_indent=" " * 25, break_on_hyphens=False)
+        print(first)
         if args.metrics:
-            print(f"    lessons: {', '.join(info.lessons)}")
+            print(f"    lessons: {'; '.join(titles.get(le, le) + f' ({le})' for le in info.lessons)}")
             print(f"    expectation: {info.expectation}")
             for s in setting_specs(mod.Settings):
                 print(f"    setting {s.name} = {s.default!r}  ({s.allowed()}) {s.help}")
@@ -143,20 +163,59 @@ def cmd_lab(args: Namespace) -> int:
     return EXIT_OK
 
 
+def use_color(out) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
+    from dltui.plotting import color_enabled
+
+    return bool(out.is_terminal) and color_enabled() and not out.no_color
+
+
+def _on_terminal_background(plotext) -> None:
+    # plotext paints its own white/black canvas by default; keep the terminal's background.
+    plotext.canvas_color("default")
+    plotext.axes_color("default")
+    plotext.ticks_color("default")
+
+
+def _print_canvas(plotext, color: bool) -> None:
+    if color:
+        _on_terminal_background(plotext)
+        print(plotext.build())
+    else:  # plotext writes reset codes even with its "clear" theme
+        print(plotext.uncolorize(plotext.build()))
+
+
 def _print_plots(out, state: dict) -> None:
     import plotext
 
     from dltui.plotting import draw_curves, draw_figure
 
     width = min(100, out.width)
+    color = use_color(out)
     if state["history"]:
-        draw_curves(plotext, state["history"], width, 16, title="metrics")
-        print(plotext.build())
+        draw_curves(plotext, state["history"], width, 16, title="metrics", color=color)
+        _print_canvas(plotext, color)
     for name, fig in state["figures"].items():
-        note = draw_figure(plotext, fig, width, 22)
-        print(plotext.build())
+        note = draw_figure(plotext, fig, width, 22, color=color)
+        _print_canvas(plotext, color)
         if note:
-            print(note)
+            out.print(figure_note_text(fig, note, color))
+
+
+# plotext colour names that rich spells differently
+_RICH_COLOR = {"orange": "dark_orange", "gray": "grey50"}
+
+
+def figure_note_text(fig, note: str, color: bool):
+    """The note under a figure, with each legend key and the colour bar in the plot's own colours."""
+    from rich.text import Text
+
+    from dltui.figures import PALETTE
+    from dltui.plotting import RAMP
+
+    text = Text(note)
+    if not color:
+        return text
 
 
 def _save_run(args: Namespace, payload: dict, status: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,14 +32,25 @@ class LabListScreen(Screen):
     def refresh_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column("lab", width=22)
+        # Narrow terminals give the summary what is left; it wraps inside its cell.
+        lab_w, lessons_w = (24, 26) if self.app.size.width >= 100 else (22, 20)
+        table.add_column("lab", width=lab_w)
         table.add_column("runs", width=4)
-        table.add_column("lessons", width=26)
-        table.add_column("what it shows", width=max(20, self.app.size.width - 62))
+        table.add_column("lessons", width=lessons_w)
+        table.add_column("what it shows", width=max(16, self.app.size.width - lab_w - lessons_w - 4 - 10))
+        titles = self._lesson_titles()
         for mod in labregistry.all_labs():
-            runs = self.app.store.runs(mod.INFO.id, limit=1000)
-            table.add_row(mod.INFO.id, str(len(runs)), ", ".join(mod.INFO.lessons), mod.INFO.summary,
-                          key=mod.INFO.id)
+            info = mod.INFO
+            runs = self.app.store.runs(info.id, limit=1000)
+            name = Text(info.title, style="bold")
+            name.append(f"\n{info.id}", style="dim")
+            lessons = "\n".join(titles.get(le, le) for le in info.lessons)
+            table.add_row(name, str(len(runs)), lessons, info.summary, key=info.id, height=None)
+
+    def _lesson_titles(self) -> dict[str, str]:
+        if self.app.curriculum is None:
+            return {}
+        return {le.id: le.title for le in self.app.curriculum.lessons()}
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
