@@ -203,7 +203,8 @@ class HomeScreen(Screen):
             right = sum(progress[le.id].correct for le in lessons if le.id in progress)
             title.update(f"[b]{item.title}[/b]")
             bar.update(_wide_bar(read, len(lessons), "read"))
-            stats.update(f"Lessons read {read}/{len(lessons)} · quiz score {right}/{total_q}")
+            stats.update(f"Lessons read {read}/{len(lessons)} · quiz score {right}/{total_q}"
+                         f"{self._exercise_stats(item.id)}")
             body.update(item.overview)
         else:
             p = progress.get(item.id)
@@ -214,11 +215,24 @@ class HomeScreen(Screen):
             status = "read ✓" if p and p.completed else ("started" if p else "not started")
             pending = f" · {p.pending} prediction(s) waiting for a lab run" if p and p.pending else ""
             labs = f" · labs: {', '.join(b.lab for b in item.labs)}" if item.labs else ""
+            labs += f" · exercises: {', '.join(b.exercise for b in item.exercises)}" \
+                if getattr(item, "exercises", None) else ""
             stats.update(f"{status} · answered {answered}/{len(item.questions)} · right {right}{pending}{labs}")
             lines = [f"• {o}" for o in item.objectives]
             if item.broken:
                 lines = ["[b red]⚠ This lesson has problems:[/]"] + [f"  {pr}" for pr in item.problems[:5]] + [""] + lines
             body.update("\n".join(lines))
+
+    def _exercise_stats(self, theme_id: str) -> str:
+        """" · exercises 2/5 passed" for a theme that has exercises."""
+        from dltui.exercise_service import exercise_service
+
+        exercises = [e for e in exercise_service(self.app).exercises.values() if e.theme_id == theme_id]
+        if not exercises:
+            return ""
+        states = self.app.store.exercise_states()
+        passed = sum(1 for e in exercises if e.id in states and states[e.id].passed)
+        return f" · exercises {passed}/{len(exercises)} passed"
 
     def open_lesson(self, lesson: Lesson) -> None:
         from dltui.screens.lesson import LessonScreen
