@@ -226,6 +226,8 @@ def _save_run(args: Namespace, payload: dict, status: str) -> None:
             store.record_run(payload["lab"], payload["settings"], payload["metrics"], status=status,
                              seconds=payload["seconds"], steps=payload["steps"], device=payload["device"],
                              expectation_met=payload["expectation"]["met"])
+            if store.problem_reason:  # the store carried on in memory: nothing reached the disk
+                _err(f"the run was not saved to the progress store because {store.problem_reason}")
     except Exception as exc:  # noqa: BLE001 - saving is a bonus for headless runs; say why it failed
         _err(f"the run was not saved to the progress store: {exc}")
 
