@@ -491,3 +491,16 @@ def test_a_bug_in_a_statement_is_not_taken_for_a_disk_fault(db):
         s.set_state("k", "v")
     with Store(db) as s:
         assert s.state("k") == "v"
+
+
+def test_headless_lab_run_says_it_was_not_saved(db, monkeypatch, capsys):
+    from dltui import cli, progress
+
+    Store(db).close()
+    read_only = _read_only_store(db, monkeypatch)
+    monkeypatch.setattr(progress, "open_store", lambda data_dir=None: read_only)
+    code = cli.main(["--data-dir", str(db.parent), "lab", "ebm_ellipse_inference", "--device", "cpu"])
+    assert code == 0  # the run itself finished
+    err = capsys.readouterr().err
+    assert "the run was not saved to the progress store because the file progress.sqlite3 is read-only" in err
+    assert _raw_count(db, "runs") == 0
