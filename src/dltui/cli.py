@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--json", action="store_true",
                      help="print only one JSON object on stdout at the end (progress goes to stderr)")
     lab.add_argument("--no-save", action="store_true", help="do not record the run in the progress store")
+    lab.add_argument("--export", action="store_true",
+                     help="also write the lab's files (e.g. WAV audio) into <data dir>/ID, for labs that have any")
 
     val = sub.add_parser("validate", help="check a curriculum folder (default: --curriculum, else the shipped one)")
     val.add_argument("path", nargs="?", help="curriculum folder")

@@ -94,6 +94,9 @@ def cmd_lab(args: Namespace) -> int:
     except (labregistry.UnknownLab, SettingError, ValueError) as exc:
         _err(str(exc))
         return EXIT_USAGE
+    if getattr(args, "export", False) and not hasattr(module, "export"):
+        _err(f"lab {args.lab_id} has no files to export (--export)")
+        return EXIT_USAGE
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -151,6 +154,8 @@ def cmd_lab(args: Namespace) -> int:
     }
     if not args.no_save:
         _save_run(args, payload, status)
+    if getattr(args, "export", False) and not _export_files(args, module, settings_dict(cfg)):
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(payload))
         return EXIT_OK
@@ -161,6 +166,20 @@ def cmd_lab(args: Namespace) -> int:
     mark = "[green]✓ met[/green]" if met else "[red]✗ not met[/red]"
     out.print(f"expectation: {module.INFO.expectation}  {mark}")
     return EXIT_OK
+
+
+def _export_files(args: Namespace, module, settings: dict) -> bool:
+    """--export: the lab's ``export(settings, folder)`` hook writes into <data dir>/<lab id>."""
+    from dltui.paths import data_dir
+
+    folder = data_dir(args.data_dir) / args.lab_id
+    try:
+        paths = module.export(settings, folder)
+    except OSError as exc:
+        _err(f"could not write the lab's files into {folder}: {exc}")
+        return False
+    print(f"wrote {len(paths)} files to {folder}", file=sys.stderr)  # stdout keeps one JSON line
+    return True
 
 
 def use_color(out) -> bool:

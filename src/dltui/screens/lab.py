@@ -46,6 +46,7 @@ class LabScreen(Screen):
         Binding("v", "next_view", "Next view"),
         Binding("a", "toggle_curves", "Curves"),
         Binding("f2", "toggle_settings", "Settings"),
+        Binding("w", "export", "Write files"),
     ]
 
     def __init__(self, lab_id: str, preset: dict | None = None, lesson_id: str | None = None):
@@ -120,6 +121,7 @@ class LabScreen(Screen):
     def _about(self) -> str:
         lines = [f"[b]{self.info.title}[/b]", self.info.summary, "",
                  f"[b]Expectation with the default settings[/b]: {self.info.expectation}", "",
+                 *([escape(self.module.ABOUT), ""] if hasattr(self.module, "ABOUT") else []),
                  "[b]Final metrics[/b]"]
         lines += [f"  {k}: {v}" for k, v in self.info.metrics.items()]
         lines += ["", "[b]Settings[/b]"]
@@ -145,6 +147,20 @@ class LabScreen(Screen):
         settings_shown = self.query_one("#lab-settings").display
         room = self.size.width - (30 if settings_shown else 0)
         self.query_one("#plots").set_class(room >= 76, "wide")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return action != "export" or hasattr(self.module, "export")  # w only where a lab writes files
+
+    def action_export(self) -> None:
+        """w: the lab's optional ``export(settings, folder)`` hook writes files (e.g. WAV audio)."""
+        folder = self.app.store.path.parent / self.lab_id
+        try:
+            paths = self.module.export(self.read_settings(), folder)
+        except (SettingError, OSError) as exc:
+            self.notify(str(exc), title="Nothing written", severity="error")
+            return
+        self._message(f"Wrote {len(paths)} files to {escape(str(folder))}")
+        self.notify(f"{len(paths)} files in {folder}", title="Files written", timeout=8)
 
     def action_toggle_settings(self) -> None:
         panel = self.query_one("#lab-settings")
