@@ -17,8 +17,10 @@ from dltui import labregistry
 LAB_MODULES = [f"dltui.labs.{lab_id}" for lab_id in labregistry.lab_ids()]
 
 PURE_CORE = ["dltui.curriculum", "dltui.progress", "dltui.labspec", "dltui.engine", "dltui.quiz",
-             "dltui.conditions", "dltui.figures", "dltui.labregistry", *LAB_MODULES]
-NO_TORCH = ["dltui.cli", "dltui.app", "dltui.plotting", *PURE_CORE]
+             "dltui.conditions", "dltui.figures", "dltui.labregistry", *LAB_MODULES,
+             "dltui.exercisespec", "dltui.checking", "dltui.exercise_runner", "dltui.exercise_service",
+             "dltui.exercise_cli"]
+NO_TORCH = ["dltui.cli", "dltui.app", "dltui.plotting", "dltui.screens.exercise", *PURE_CORE]
 
 PROBE = """
 import importlib, json, sys
