@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Input, Markdown, OptionList, SelectionList, Static
+from rich.table import Table
+from textual.widgets import Button, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from dltui.curriculum import Question
@@ -58,12 +59,45 @@ class QuizOptions(OptionList):
             super().action_cursor_up()
 
 
-class QuizTicks(SelectionList):
-    """Options of a multiple-choice question: Space ticks, Enter checks the ticked set."""
+def option_prompt(letter: str, text: str, tick: str = "") -> Table:
+    """An option as a two-column grid, so its wrapped lines stay under its text, not its letter."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(f"{tick}{letter}.", text)
+    return grid
 
-    BINDINGS = [Binding("enter", "check", "Check"),
+
+class QuizTicks(OptionList):
+    """Options of a multiple-choice question: Space ticks, Enter checks the ticked set.
+
+    An OptionList rather than a SelectionList: a SelectionList cuts long options at one line.
+    """
+
+    BINDINGS = [Binding("space", "toggle", "Tick"),
+                Binding("enter", "check", "Check"),
                 Binding("pagedown", "lesson('page_down')", show=False),
                 Binding("pageup", "lesson('page_up')", show=False)]
+
+    def __init__(self, texts: list[str], **kwargs) -> None:
+        self.texts = texts
+        self.selected: set[int] = set()
+        super().__init__(*[self._prompt(i) for i in range(len(texts))], **kwargs)
+
+    def _prompt(self, i: int) -> Table:
+        return option_prompt(chr(65 + i), self.texts[i], "☒ " if i in self.selected else "☐ ")
+
+    def toggle(self, i: int) -> None:
+        self.selected ^= {i}
+        self.replace_option_prompt_at_index(i, self._prompt(i))
+
+    def select(self, i: int) -> None:
+        if i not in self.selected:
+            self.toggle(i)
+
+    def action_toggle(self) -> None:
+        if self.highlighted is not None:
+            self.toggle(self.highlighted)
 
     def action_lesson(self, action: str) -> None:
         _scroll_lesson(self, action)
@@ -108,11 +142,10 @@ class QuizWidget(Vertical, can_focus=True):
         q = self.question
         yield Markdown(q.prompt, classes="quiz-prompt")
         if q.kind in ("single", "predict"):
-            yield QuizOptions(*[ListOption(f"{chr(65 + i)}. {o.text}", id=f"o{i}") for i, o in enumerate(q.options)],
-                              classes="quiz-options")
+            yield QuizOptions(*[ListOption(option_prompt(chr(65 + i), o.text), id=f"o{i}")
+                                for i, o in enumerate(q.options)], classes="quiz-options")
         elif q.kind == "multiple":
-            yield QuizTicks(*[(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(q.options)],
-                            classes="quiz-options")
+            yield QuizTicks([o.text for o in q.options], classes="quiz-options")
         else:
             placeholder = f"your answer{(' in ' + q.unit) if q.unit else ''} (e.g. 0.25, 1/4, 25%)"
             yield QuizInput(placeholder=placeholder, classes="quiz-input", select_on_focus=False)
@@ -152,6 +185,9 @@ class QuizWidget(Vertical, can_focus=True):
     @on(OptionList.OptionSelected, ".quiz-options")
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if isinstance(event.option_list, QuizTicks):  # a click on a multiple-choice option ticks it
+            event.option_list.toggle(event.option_index)
+            return
         self._submit(event.option_index)  # single choice and predictions answer on Enter
 
     @on(Input.Submitted, ".quiz-input")
@@ -173,6 +209,14 @@ class QuizWidget(Vertical, can_focus=True):
     def _run_lab_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_run_lab()
+
+    def on_focus(self) -> None:
+        # A hint on the focused question's frame: how to start answering it.
+        if not self.answered:
+            self.border_subtitle = "type a number or Enter" if self.question.kind == "numeric" else "Enter to choose"
+
+    def on_blur(self) -> None:
+        self.border_subtitle = ""
 
     def action_enter(self) -> None:
         if not self.answered:
@@ -223,7 +267,7 @@ class QuizWidget(Vertical, can_focus=True):
                 return
             self._submit(index)
         elif q.kind == "multiple":
-            chosen = sorted(self.query_one(".quiz-options", SelectionList).selected)
+            chosen = sorted(self.query_one(".quiz-options", QuizTicks).selected)
             if not chosen:
                 self._say("Tick at least one option first (Space ticks, Enter checks).")
                 return
