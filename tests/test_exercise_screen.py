@@ -30,7 +30,7 @@ def status(screen) -> str:
 
 
 def checks(screen) -> str:
-    return str(screen.query_one("#ex-checks", Static).render())
+    return screen.results_text()
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ class ExerciseScreen(Screen):
                                                classes="hidden")
                 with VerticalScroll(id="ex-results"):
                     yield Static("", id="ex-status")
-                    yield Static("", id="ex-checks")
+                    yield Vertical(id="ex-checks")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -172,21 +172,28 @@ class ExerciseScreen(Screen):
                 self.notify("All checks pass: well done! The solution is unlocked (s).", timeout=6)
         else:
             self._status(f"[red]{result.passed_count}/{total} checks pass[/]  ({result.seconds:.2f} s)")
-        lines = []
         first_failure = result.first_failure()
+        rows: list[Static] = []
         for c in result.checks:
             mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
-            lines.append(f"{mark} {escape(c.name)}")
+            rows.append(Static(f"{mark} {escape(c.name)}", classes="check-name"))
             if not c.passed and c.message:
-                style = "" if c is first_failure else "dim"
-                text = escape(c.message)
-                lines.append(f"    [{style}]{text}[/]" if style else f"    {text}")
+                rows.append(Static(escape(c.message), classes="check-message" + (
+                    "" if c is first_failure else " check-later")))
             if c.detail and (c.passed or c is first_failure):
-                lines += [f"    {escape(line)}" for line in c.detail.splitlines()]
+                rows.append(Static(escape(c.detail), classes="check-detail"))
         if result.output.strip():
-            lines.append("[b]Your code printed:[/b]")
-            lines += [f"    {escape(line)}" for line in result.output.rstrip().splitlines()[:20]]
-        self.query_one("#ex-checks", Static).update("\n".join(lines))
+            rows.append(Static("[b]Your code printed:[/b]", classes="check-name"))
+            rows.append(Static(escape("\n".join(result.output.rstrip().splitlines()[:20])), classes="check-detail"))
+        box = self.query_one("#ex-checks", Vertical)
+        box.remove_children()
+        box.mount_all(rows)
+
+    def results_text(self) -> str:
+        """What the results pane says, as plain text (for tests and screen readers' logs)."""
+        parts = [str(self.query_one("#ex-status", Static).render())]
+        parts += [str(w.render()) for w in self.query_one("#ex-checks", Vertical).query(Static)]
+        return "\n".join(parts)
 
     def _follow_disk(self) -> None:
         """After an outside save, show the file as it is on disk (unless the editor has edits)."""
@@ -290,11 +297,23 @@ class ExerciseScreen(Screen):
             self.notify("Set $VISUAL or $EDITOR to the editor you want (e.g. export EDITOR=nano).",
                         severity="warning", timeout=8)
             return
+        argv = shlex.split(command)
+        if not argv or shutil.which(argv[0]) is None:
+            self.notify(f"The editor {command!r} (from $VISUAL or $EDITOR) was not found.",
+                        severity="error", timeout=8)
+            return
+        failed: list[Exception] = []
         try:
             with self.app.suspend():
-                subprocess.call([*shlex.split(command), str(self.path)])
-        except Exception as exc:  # noqa: BLE001 - SuspendNotSupported, editor not found, …
-            self.notify(f"Could not open {command!r}: {exc}", severity="error", timeout=8)
+                # Nothing may escape this block: Textual would not resume the screen.
+                try:
+                    subprocess.call([*argv, str(self.path)])
+                except Exception as exc:  # noqa: BLE001
+                    failed.append(exc)
+        except Exception as exc:  # noqa: BLE001 - SuspendNotSupported (e.g. headless)
+            failed.append(exc)
+        if failed:
+            self.notify(f"Could not open {command!r}: {failed[0]}", severity="error", timeout=8)
             return
         self._load_from_disk()
         self.action_save_and_check()
