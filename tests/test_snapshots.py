@@ -32,6 +32,22 @@ def test_home_snapshot_80x24(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["down"])
 
 
+def test_home_snapshot_80x24_course_folded(snap_compare, make_app, tmp_path):
+    """The shipped course at 80×24: nine themes with their bars, only the one in progress unfolded."""
+    from dltui.curriculum import load_curriculum
+    from dltui.paths import curriculum_dir
+
+    app = make_app(tmp_path / "course", curriculum=load_curriculum(curriculum_dir()))
+    app.store.lesson_opened("t3_lv_ebm_inference")
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_lesson_answered_question_snapshot_80x24(snap_compare, make_app, tmp_path):
+    """After an answer the question keeps focus (heavy frame) and its feedback is on screen."""
+    app = make_app(tmp_path / "answered80")
+    assert snap_compare(app, terminal_size=(80, 24), press=["down", "enter", "n", "1", ",", "0", "0", "0", "enter"])
+
+
 def test_lesson_snapshot(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, press=["down", "enter"])
 

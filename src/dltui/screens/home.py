@@ -208,7 +208,7 @@ class HomeScreen(Screen):
             body.update(item.overview)
         else:
             p = progress.get(item.id)
-            title.update(f"[b]{item.title}[/b]  [dim]{item.minutes} min[/dim]")
+            title.update(f"[b]{item.title}[/b]")
             answered = p.answered if p else 0
             bar.update(_wide_bar(answered, len(item.questions), "answered"))
             right = p.correct if p else 0
@@ -217,7 +217,8 @@ class HomeScreen(Screen):
             labs = f" · labs: {', '.join(b.lab for b in item.labs)}" if item.labs else ""
             labs += f" · exercises: {', '.join(b.exercise for b in item.exercises)}" \
                 if getattr(item, "exercises", None) else ""
-            stats.update(f"{status} · answered {answered}/{len(item.questions)} · right {right}{pending}{labs}")
+            stats.update(f"{status} · {item.minutes} min · answered {answered}/{len(item.questions)} · right {right}"
+                         f"{pending}{labs}")
             lines = [f"• {o}" for o in item.objectives]
             if item.broken:
                 lines = ["[b red]⚠ This lesson has problems:[/]"] + [f"  {pr}" for pr in item.problems[:5]] + [""] + lines
