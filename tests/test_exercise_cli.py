@@ -128,3 +128,29 @@ def test_a_schema_1_store_migrates_and_keeps_everything(tmp_path):
     assert state.seconds_to_pass is not None and state.seconds_to_pass >= 0
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_watch_reruns_the_checks_when_the_file_is_saved(data):
+    import signal
+
+    env = dict(os.environ, DLTUI_DATA_DIR=str(data), OMP_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "dltui", "exercise", "tensor_basics", "--watch", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["passed"] is False
+        while "watching" not in proc.stderr.readline():  # the watcher is set up once it says so
+            assert proc.poll() is None
+        import select
+
+        solved = (SOLUTIONS / "tensor_basics" / "solution.py").read_text()
+        for attempt in range(20):  # save again (new content) until the watcher has seen a save
+            (data / "workspace" / "tensor_basics.py").write_text(solved + f"# save {attempt}\n")
+            if select.select([proc.stdout], [], [], 3.0)[0]:
+                break
+        second = json.loads(proc.stdout.readline())
+        assert second["passed"] is True and second["exercise"] == "tensor_basics"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0  # the last run passed
