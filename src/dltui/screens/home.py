@@ -166,7 +166,9 @@ class HomeScreen(Screen):
 
     def action_unfold(self) -> None:
         node = self.query_one("#outline", Tree).cursor_node
-        if node is not None and not _is_lesson(node.data):
+        if node is not None and _is_lesson(node.data):
+            self.open_lesson(node.data)
+        elif node is not None:
             if node.is_expanded and node.children:
                 self.query_one("#outline", Tree).move_cursor(node.children[0])
             else:

@@ -311,11 +311,15 @@ class QuizWidget(Vertical, can_focus=True):
         self.set_class(correct is False, "wrong")
         header, explanations = self._feedback(answer, correct)
         self._say(header)
-        self._explain(explanations)
+        mounted = self._explain(explanations)
         self.refresh_bindings()
         if scroll:
-            # Once the feedback is laid out, bring its end into view (the question's top if it is tall).
-            self.call_after_refresh(self._reveal_feedback)
+            self.call_later(self._reveal_when_mounted, mounted)
+
+    async def _reveal_when_mounted(self, mounted) -> None:
+        # Once the explanations are mounted and laid out, bring the feedback into view.
+        await mounted
+        self.call_after_refresh(self._reveal_feedback)
 
     def _reveal_feedback(self) -> None:
         body = self.parent
@@ -335,14 +339,14 @@ class QuizWidget(Vertical, can_focus=True):
         feedback.update(content)
         feedback.set_class(not content, "hidden")
 
-    def _explain(self, items: list[tuple[Text, str]]) -> None:
+    def _explain(self, items: list[tuple[Text, str]]):
         box = self.query_one(".quiz-explanations", Vertical)
         box.remove_children()
         widgets = []
         for head, explain in items:
             widgets.append(Static(head, classes="quiz-choice"))
             widgets.append(Static(explain, classes="quiz-explain", markup=False))
-        box.mount_all(widgets)
+        return box.mount_all(widgets)
 
     def _feedback(self, answer, correct: bool | None) -> tuple[Text, list[tuple[Text, str]]]:
         """The verdict lines, and (option line, explanation) pairs shown below them, indented."""
