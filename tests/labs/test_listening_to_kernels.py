@@ -27,7 +27,7 @@ def test_spectrogram_peaks_at_the_first_note():
     hm = r.figures["spectrogram"].heatmap
     first_frame = [row[2] for row in hm.z]  # a frame inside the Ab6 note (t < 0.4 s)
     peak_hz = (first_frame.index(max(first_frame)) + 0.5) * hm.y_range[1] / len(hm.z)
-    assert abs(peak_hz - 1661) < 60
+    assert abs(peak_hz - 1661) < 100  # rows are 86 Hz; the next note down is 1244 Hz
 
 
 def test_without_harmonics_the_ab6_kernel_ignores_the_ab5_slot():

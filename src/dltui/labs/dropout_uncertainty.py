@@ -26,17 +26,20 @@ INFO = LabInfo(
     },
 )
 
-ABOUT = """\
-What the course notebook (13-bayesian_nn, DLSP20 week 14) does, and what this lab changes:
-• Same data and model: 20 points x ~ U(−6, 6), y = x·sin x without noise; Dropout → Linear(1, 20)
-  → act → Dropout → Linear(20, 20) → act → Linear(20, 1); MSE, SGD lr 0.01, weight decay 1e‑5,
-  1000 full-batch steps; 100 passes in training mode over 1000 points of [−15, 15].
-• The notebook trains one activation at a time without a seed; here a seeded run trains the ReLU
-  and the tanh net side by side, so their bands can be compared.
-• The notebook draws the band with matplotlib's fill; here it is a cloud of dots between mean − std
-  and mean + std, and a second view plots the standard deviation against x.
-• As the notes say, this spread is not a calibrated probability: it depends on p, the activation
-  and the training range (try them)."""
+# One paragraph per line: the About tab wraps them to its width.
+ABOUT = "\n".join([
+    'What the course notebook (13-bayesian_nn, DLSP20 week 14) does, and what this lab changes:',
+    '• Same data and model: 20 points x ~ U(−6, 6), y = x·sin x without noise; Dropout → '
+    'Linear(1, 20) → act → Dropout → Linear(20, 20) → act → Linear(20, 1); MSE, SGD lr 0.01, '
+    'weight decay 1e‑5, 1000 full-batch steps; 100 passes in training mode over 1000 points of '
+    '[−15, 15].',
+    '• The notebook trains one activation at a time without a seed; here a seeded run trains the '
+    'ReLU and the tanh net side by side, so their bands can be compared.',
+    "• The notebook draws the band with matplotlib's fill; here it is a cloud of dots between "
+    'mean − std and mean + std, and a second view plots the standard deviation against x.',
+    '• As the notes say, this spread is not a calibrated probability: it depends on p, the '
+    'activation and the training range (try them).',
+])
 
 ACTS = ("relu", "tanh")
 
@@ -114,16 +117,16 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             m, s = mean[::5], std[::5]
             bx, by = band_cloud(wide, (m - s).tolist(), (m + s).tolist())
             ctx.figure(f"band {a}", Figure(
-                title=f"{a}: mean of {cfg.passes} dropout passes ± std (step {step})",
+                title=f"{a}: MC mean ± std (step {step})",
                 series=[Series(bx, by, label="± std", style="scatter", color="cyan", marker="braille"),
                         truth, Series(wide, m.tolist(), label="MC mean", color="red"), data],
                 xlabel="x", ylabel="y", xlim=(-15, 15), ylim=(-20, 20),
-                caption=f"std near the data (|x|<5) {s_in:.2f} · far (|x|>10) {s_out:.2f} · "
+                caption=f"{cfg.passes} dropout passes · std near the data (|x|<5) {s_in:.2f} · far (|x|>10) {s_out:.2f} · "
                         f"ratio {s_out / max(s_in, 1e-12):.1f}×"))
             profiles.append(Series(wide, s.tolist(), label=f"{a} std", color=i))
         lo, hi = float(x.min()), float(x.max())
         ctx.figure("std vs x", Figure(
-            title=f"MC-dropout standard deviation against x (step {step})",
+            title=f"MC-dropout std against x (step {step})",
             series=[*profiles, Series([lo, hi], [0, 0], label="training x", color="white", marker="●",
                                       style="scatter")],
             xlabel="x", ylabel="std", xlim=(-15, 15),

@@ -34,19 +34,24 @@ INFO = LabInfo(
     steps_label="frame",
 )
 
-ABOUT = """\
-What the course notebook (07-listening_to_kernels, DLSP20 week 4) does, and what this lab changes:
-• The notebook loads a recorded operating-system jingle (copyrighted, so not shipped); here the
-  melody is synthesised: Ab6, Eb6, Ab5, Bb5 for 0.4 s each at 22,050 Hz, every note
-  e^(−3t)·(sin 2πft + h·sin 2π·2f·t) plus white noise (h = harmonic, seeded noise).
-• Like the notebook, the kernels are pure sine tones of each note and the convolution keeps the
-  signal's length ("same"); here it is computed with an FFT (on the GPU if you pick one).
-• The notebook plays the results in the browser; in the app, w writes the melody and the four
-  convolved signals as WAV files into the data folder (the message says where), and
-  `dltui lab listening_to_kernels --export` does the same from the command line.
-• The spectrogram is a plain STFT (512-sample Hann frames, magnitude in dB up to 2 kHz) rather
-  than librosa's; the envelopes are RMS values over 10 ms windows, each scaled to its own peak.
-• Try a 0.01 s kernel: too short to tell Ab5 (830 Hz) from Bb5 (932 Hz) apart."""
+# One paragraph per line: the About tab wraps them to its width.
+ABOUT = "\n".join([
+    'What the course notebook (07-listening_to_kernels, DLSP20 week 4) does, and what this lab '
+    'changes:',
+    '• The notebook loads a recorded operating-system jingle (copyrighted, so not shipped); here '
+    'the melody is synthesised: Ab6, Eb6, Ab5, Bb5 for 0.4 s each at 22,050 Hz, every note '
+    'e^(−3t)·(sin 2πft + h·sin 2π·2f·t) plus white noise (h = harmonic, seeded noise).',
+    '• Like the notebook, the kernels are pure sine tones of each note and the convolution keeps '
+    'the signal\'s length ("same"); here it is computed with an FFT (on the GPU if you pick one).',
+    '• The notebook plays the results in the browser; in the app, w writes the melody and the '
+    'four convolved signals as WAV files into the data folder (the message says where), and '
+    '`dltui lab listening_to_kernels --export` does the same from the command line.',
+    '• The spectrogram is a plain STFT (512-sample Hann frames, magnitude in dB up to 2 kHz) '
+    "rather than librosa's; the envelopes are RMS values over 10 ms windows, each scaled to its "
+    'own peak.',
+    '• Try harmonic = 0: the Ab6 kernel stops hearing the Ab5 slot. A 0.4 s kernel blurs time '
+    'instead: its output spills past the slot borders and the own-slot shares fall to about 0.86.',
+])
 
 
 @dataclass
@@ -146,32 +151,38 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     chunks = x[: per * cols].view(cols, per)
     tcol = [(i + 0.5) * per / RATE for i in range(cols)]
     ctx.figure("waveform", Figure(
-        title=f"The melody x(t): Ab6 Eb6 Ab5 Bb5, {NOTE_SECONDS:g} s each, noise σ = {cfg.noise:g}",
+        title="The melody x(t)",
         series=[Series(tcol, chunks.max(1).values.tolist(), label="max", color="cyan"),
                 Series(tcol, chunks.min(1).values.tolist(), label="min", color="blue")],
         xlabel="time (s)", ylabel="x(t)", xlim=(0, seconds),
-        caption="each note decays as e^(−3t); press w to write the melody and the convolutions as WAV files"))
+        caption=f"Ab6 Eb6 Ab5 Bb5, {NOTE_SECONDS:g} s each, decaying as e^(−3t), noise σ = {cfg.noise:g}; "
+                "w writes the melody and the convolutions as WAV files"))
 
     zoom = torch.arange(500, 600)
     pure = torch.sin(2 * math.pi * NOTES[0][1] * zoom / RATE) * math.exp(-3 * 550 / RATE)
     ctx.figure("zoom", Figure(
-        title="Samples 500–600 (inside the Ab6 note) against a pure 1661 Hz sine",
+        title="Samples 500–600 vs a pure Ab6 sine",
         series=[Series(zoom.tolist(), x[500:600].tolist(), label="melody", color="cyan"),
                 Series(zoom.tolist(), pure.tolist(), label="pure Ab6", color="red")],
-        xlabel="sample", ylabel="x", caption=f"harmonic amplitude {cfg.harmonic:g} bends the sine"))
+        xlabel="sample", ylabel="x", caption=f"inside the Ab6 note: the harmonic (amplitude {cfg.harmonic:g}) bends the 1661 Hz sine"))
 
-    nfft, hop, fmax = 512, 256, 2000.0
+    nfft, hop, bins = 512, 256, 48  # 48 bins of 43 Hz: 0–2067 Hz
     spec = torch.stft(x, nfft, hop_length=hop, window=torch.hann_window(nfft, device=ctx.device),
                       return_complex=True).abs()
-    keep = int(fmax / (RATE / nfft)) + 1
-    db = 20 * torch.log10(spec[:keep] + 1e-3)
+    db = 20 * torch.log10(spec[:bins] + 1e-3)
     db = db.clamp(min=float(db.max()) - 60)  # a 60 dB range, like a spectrogram's colour bar
+    # Rows of 86 Hz (max of two bins), each also taking its neighbours' maximum: a small terminal
+    # samples only some rows of the map, and a note must not fall between them.
+    rows = db.view(bins // 2, 2, -1).amax(1)
+    padded = torch.nn.functional.pad(rows[None, None], (0, 0, 1, 1), mode="replicate")[0, 0]
+    rows = torch.stack([padded[:-2], padded[1:-1], padded[2:]]).amax(0)
     ctx.figure("spectrogram", Figure(
-        title="Spectrogram |STFT| (512-sample Hann frames) up to 2 kHz",
-        heatmap=Heatmap(z=db.cpu().tolist(), x_range=(0.0, seconds), y_range=(0.0, keep * RATE / nfft),
+        title="Spectrogram, 0–2 kHz",
+        heatmap=Heatmap(z=rows.cpu().tolist(), x_range=(0.0, seconds), y_range=(0.0, bins * RATE / nfft),
                         label="dB"),
         xlabel="time (s)", ylabel="Hz",
-        caption="notes at " + ", ".join(f"{n} {f:.0f} Hz" for n, f in NOTES) + "; harmonics at 2f"))
+        caption="512-sample Hann frames; notes at " + ", ".join(f"{n} {f:.0f} Hz" for n, f in NOTES)
+                + "; harmonics at 2f"))
 
     window = int(0.01 * RATE)
     envs = [_rms_frames(y, window) for y in outs]
@@ -184,16 +195,17 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
         series = []
         for i, (name, e) in enumerate(zip(names, envs)):
             offset = 1.2 * (len(NOTES) - 1 - i)  # Ab6 on top, in playing order
-            series.append(Series(tenv[:upto], (e[:upto] + offset).tolist(), label=name, color=i))
+            # No labels: the title names the rows, and a legend box would hide the top trace.
+            series.append(Series(tenv[:upto], (e[:upto] + offset).tolist(), color=i))
         bounds = [b * NOTE_SECONDS for b in range(1, len(NOTES))]
         series.append(Series([b for b in bounds for _ in range(12)],
                              [k * 0.4 for _ in bounds for k in range(12)], style="scatter",
                              color="gray", marker="·"))
         ctx.figure("envelopes", Figure(
-            title=f"|x ∗ tone| per kernel ({cfg.kernel:g} s tones), top to bottom: " + " ".join(names),
+            title="|x ∗ tone|, top to bottom: " + " ".join(names),
             series=series, xlabel="time (s)", ylabel="RMS envelope (stacked)", xlim=(0, seconds),
             ylim=(-0.1, 1.2 * len(NOTES)),
-            caption="own-slot energy " + " ".join(f"{n} {own[n.lower()]:.2f}" for n in names)
+            caption=f"{cfg.kernel:g} s tones; own-slot energy " + " ".join(f"{n} {own[n.lower()]:.2f}" for n in names)
                     + f" · Ab6 kernel in the Ab5 slot {metrics['ab6_in_ab5']:.2f}"))
 
     # The playhead: frames of 20 ms, paced to `animate` seconds in the app, instant headless.

@@ -35,21 +35,25 @@ INFO = LabInfo(
     steps_label="batch",
 )
 
-ABOUT = """\
-What the course notebook (12-regularization, DLSP20 week 14) does, and what this lab changes:
-• The notebook classifies IMDB reviews (80 words, a 1,002-word vocabulary, 17,500 training
-  reviews). Here the reviews are synthetic, so nothing is downloaded: 20 word ids drawn with Zipf
-  frequencies from 200 words, 30 positive and 30 negative; the label says whether the polarity sum
-  is above its median. 2,000 training and 2,000 validation reviews keep the run to seconds.
-• Same kind of model, scaled down: Embedding(202, 20) → flatten (400) → Linear(400, 32) → ReLU →
-  [dropout] → Linear(32, 1), binary cross-entropy, Adam lr 1e‑3, batches of 64.
-• Same regularisers: L2 as weight decay 0.005, L1 as 0.001·‖first layer‖₁ added to the loss,
-  dropout p = 0.8 after the hidden layer. Here the four share one initialisation and one batch order
-  and train side by side, so their curves compare directly.
-• The notebook saves the best model as it goes; here the ✕ marks the epoch with the lowest
-  validation loss, where early stopping would have kept the weights.
-• The histograms count the first layer's weights in bins of 0.02 around 0; the middle bin is
-  |w| < 0.01."""
+# One paragraph per line: the About tab wraps them to its width.
+ABOUT = "\n".join([
+    'What the course notebook (12-regularization, DLSP20 week 14) does, and what this lab '
+    'changes:',
+    '• The notebook classifies IMDB reviews (80 words, a 1,002-word vocabulary, 17,500 training '
+    'reviews). Here the reviews are synthetic, so nothing is downloaded: 20 word ids drawn with '
+    'Zipf frequencies from 200 words, 30 positive and 30 negative; the label says whether the '
+    'polarity sum is above its median. 2,000 training and 2,000 validation reviews keep the run '
+    'to seconds.',
+    '• Same kind of model, scaled down: Embedding(202, 20) → flatten (400) → Linear(400, 32) → '
+    'ReLU → [dropout] → Linear(32, 1), binary cross-entropy, Adam lr 1e‑3, batches of 64.',
+    '• Same regularisers: L2 as weight decay 0.005, L1 as 0.001·‖first layer‖₁ added to the loss,'
+    ' dropout p = 0.8 after the hidden layer. Here the four share one initialisation and one '
+    'batch order and train side by side, so their curves compare directly.',
+    '• The notebook saves the best model as it goes; here the ✕ marks the epoch with the lowest '
+    'validation loss, where early stopping would have kept the weights.',
+    "• The histograms count the first layer's weights in bins of 0.02 around 0; the middle bin is"
+    ' |w| < 0.01.',
+])
 
 
 @dataclass
@@ -137,25 +141,26 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
         return (nets[v][2].weight.detach().abs() < ZERO).float().mean().item()
 
     def draw(epoch: int) -> None:
+        """The views, in the order `v` cycles them: validation, weights, then each net's gap."""
         epochs = list(range(1, epoch + 1))
-        series, marks, cap = [], [], []
+        series, marks, cap, gaps = [], [], [], {}
         for i, v in enumerate(variants):
             val = curves[v]["val"]
             best = min(range(len(val)), key=val.__getitem__)
             series.append(Series(epochs, val, label=NAMES[v], color=i))
             marks.append(Series([best + 1], [val[best]], style="scatter", color=i, marker="x"))
             cap.append(f"{NAMES[v]} {val[-1]:.2f} (min {val[best]:.2f} @ {best + 1})")
-            ctx.figure(f"gap: {NAMES[v]}", Figure(
-                title=f"{NAMES[v]}: training vs validation loss (epoch {epoch})",
+            gaps[f"gap: {NAMES[v]}"] = Figure(
+                title=f"{NAMES[v]}: train vs validation (epoch {epoch})",
                 series=[Series(epochs, curves[v]["train"], label="train", color=i, marker="dot"),
                         Series(epochs, val, label="validation", color=i),
                         Series([best + 1], [val[best]], label="early stop", style="scatter",
                                color="white", marker="x")],
                 xlabel="epoch", ylabel="BCE",
                 caption=f"gap {val[-1] - curves[v]['train'][-1]:.2f} · validation min {val[best]:.2f} "
-                        f"at epoch {best + 1} (✕) · accuracy {curves[v]['acc'][-1]:.2f}"))
+                        f"at epoch {best + 1} (✕) · accuracy {curves[v]['acc'][-1]:.2f}")
         ctx.figure("validation", Figure(
-            title=f"Validation loss per regulariser, ✕ = its minimum (epoch {epoch})",
+            title=f"Validation loss, ✕ = minimum (epoch {epoch})",
             series=series + marks, xlabel="epoch", ylabel="BCE",
             caption="now (min @ epoch): " + " · ".join(cap)))
         hist = []
@@ -163,9 +168,11 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             xs, ys = histogram(nets[v][2].weight.detach().reshape(-1))
             hist.append(Series(xs, ys, label=NAMES[v], color=i))
         ctx.figure("weights", Figure(
-            title="First-layer weights: share per bin of 0.02 (middle bin: |w| < 0.01)",
+            title="First-layer weights, bins of 0.02",
             series=hist, xlabel="w", ylabel="share",
-            caption="|w| < 0.01: " + " · ".join(f"{NAMES[v]} {zeros_share(v):.2f}" for v in variants)))
+            caption="share with |w| < 0.01 (the middle bin): " + " · ".join(f"{NAMES[v]} {zeros_share(v):.2f}" for v in variants)))
+        for name, fig in gaps.items():
+            ctx.figure(name, fig)
 
     step = 0
     for epoch in range(1, cfg.epochs + 1):
