@@ -114,9 +114,11 @@ class LessonScreen(Screen):
     _save_timer = None
 
     def _restore(self, position: float) -> None:
+        self._restored = True
+        if self.current_block() is not None:
+            return  # the learner already moved to a question (n/p) before the old place came back
         body = self.query_one("#lesson-body", VerticalScroll)
         body.scroll_to(y=position * body.max_scroll_y, animate=False)
-        self._restored = True
 
     def _fraction(self) -> float:
         body = self.query_one("#lesson-body", VerticalScroll)
