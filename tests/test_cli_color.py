@@ -65,3 +65,16 @@ def test_labs_metrics_names_lessons_by_title(capsys):
     assert commands.cmd_labs(Namespace(metrics=True)) == 0
     out = capsys.readouterr().out
     assert "lessons: Neural nets training (t1_nn_training)" in out
+
+
+def test_labs_wrap_under_their_summary_in_a_terminal(monkeypatch, capsys):
+    import os
+    import shutil
+
+    monkeypatch.setattr(commands.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda *a, **k: os.terminal_size((60, 20)))
+    assert commands.cmd_labs(Namespace(metrics=False)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(ln) < 60 for ln in lines)
+    spiral = next(i for i, ln in enumerate(lines) if ln.startswith("spiral_classification"))
+    assert lines[spiral + 1].startswith(" " * 25) and lines[spiral + 1].strip()  # the summary goes on, indented

@@ -124,3 +124,41 @@ async def test_focused_question_is_marked(make_app, tmp_path):
         quizzes = list(screen.query(QuizWidget))
         assert quizzes[1].has_focus_within and not quizzes[0].has_focus_within
         assert quizzes[1].styles.border.top[0] == "heavy" and quizzes[0].styles.border.top[0] == "round"
+
+
+def _lines(widget) -> list[str]:
+    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+
+
+async def test_nothing_is_cut_at_80_columns(make_app, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from dltui.curriculum import load_curriculum
+
+    root = tmp_path / "cur"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "curriculum", root)
+    lesson = root / "01-basics" / "t1_demo.md"
+    long_option = "Far from the data a large spread means the prediction should be trusted much more than near it"
+    long_formula = "x_k(t) = t · ( sin θ, cos θ ),   θ = (2π/K)·(2t + k − 1 + noise),   0 ≤ t ≤ 1 (end of formula)"
+    text = lesson.read_text(encoding="utf-8")
+    text = text.replace("σ(x) = 1 / (1 + e⁻ˣ)", long_formula).replace("A rotation about the origin", long_option)
+    lesson.write_text(text, encoding="utf-8")
+    app = make_app(tmp_path / "wrap", curriculum=load_curriculum(root))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_demo(app, pilot)
+        await pilot.pause()
+        ticks = [q for q in screen.query(QuizWidget) if q.question.kind == "multiple"][0].query_one(".quiz-options")
+        shown = " ".join(" ".join(_lines(ticks)).split())
+        assert "trusted much more than near it" in shown and "…" not in shown
+        # Wrapped lines of an option stay under its text, not under its letter.
+        first = next(i for i, ln in enumerate(_lines(ticks)) if "A." in ln)
+        assert _lines(ticks)[first + 1].lstrip().startswith(("much", "more", "than", "near", "it", "trusted"))
+        assert _lines(ticks)[first + 1].index(_lines(ticks)[first + 1].lstrip()[0]) > _lines(ticks)[first].index("A.")
+        from textual.widgets._markdown import MarkdownFence
+
+        from textual.widgets import Label
+
+        fence = next(f for f in screen.query(MarkdownFence) if "θ" in f.code).query_one(Label)
+        formula = [ln for ln in _lines(fence) if ln.strip()]
+        assert len(formula) >= 2 and "(end of formula)" in " ".join(" ".join(formula).split())  # wrapped
