@@ -91,11 +91,33 @@ def make_reviews(n: int, generator, threshold: float | None = None):
     return words, labels, threshold
 
 
-def build(p: float):
+def build():
+    """The notebook's net (without its dropout layer, which `forward` applies per copy)."""
     from torch import nn
 
     return nn.Sequential(nn.Embedding(VOCAB + 2, LENGTH), nn.Flatten(), nn.Linear(LENGTH * LENGTH, 32),
-                         nn.ReLU(), nn.Dropout(p), nn.Linear(32, 1))
+                         nn.ReLU(), nn.Linear(32, 1))
+
+
+def stack_copies(net, count: int):
+    """`count` copies of the net's weights stacked along a new dim 0: (embedding, W1, b1, W2, b2).
+
+    Training the copies as one batched model costs about as much as training one.
+    """
+    parts = (net[0].weight, net[2].weight.t(), net[2].bias, net[4].weight.t(), net[4].bias)
+    return [t.detach().repeat(count, *[1] * t.dim()).clone().requires_grad_() for t in parts]
+
+
+def forward(params, words, keep=None):
+    """Logits (copies, batch). ``keep``: per copy, the probability a hidden unit survives dropout."""
+    import torch
+
+    emb, w1, b1, w2, b2 = params
+    h = torch.relu(torch.baddbmm(b1[:, None, :], emb[:, words].flatten(2), w1))  # (copies, batch, 32)
+    if keep is not None:
+        k = keep[:, None, None]
+        h = h * (torch.rand(h.shape, device=h.device) < k) / k  # inverted dropout, as nn.Dropout
+    return torch.baddbmm(b2[:, None, :], h, w2).squeeze(-1)
 
 
 def histogram(values, width: float = 0.02, bins: int = 15) -> tuple[list[float], list[float]]:
@@ -109,8 +131,6 @@ def histogram(values, width: float = 0.02, bins: int = 15) -> tuple[list[float],
 
 
 def train(cfg: Settings, ctx) -> dict[str, float]:
-    import copy
-
     import torch
     import torch.nn.functional as F
 
@@ -118,18 +138,25 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     Xva, yva, _ = make_reviews(2000, torch.Generator().manual_seed(cfg.seed + 1), threshold)
     Xtr, ytr, Xva, yva = (t.to(ctx.device) for t in (Xtr, ytr, Xva, yva))
 
-    torch.manual_seed(cfg.seed)
-    base = build(cfg.p).to(ctx.device)
+    torch.manual_seed(cfg.seed)  # the initialisation, then the dropout masks
     variants = VARIANTS if cfg.regularizer == "all" else (cfg.regularizer,)
-    nets = {}
-    for v in variants:
-        net = copy.deepcopy(base)  # one initialisation for all: differences come from the regulariser
-        if v != "dropout":
-            net[4].p = 0.0
-        nets[v] = net
-    # One optimiser, one parameter group per net: only L2's group decays its weights.
-    opt = torch.optim.Adam([{"params": net.parameters(), "weight_decay": cfg.l2 if v == "l2" else 0.0}
-                            for v, net in nets.items()], lr=cfg.lr, foreach=True)
+    # One initialisation for all copies: differences come from the regulariser alone.
+    params = stack_copies(build(), len(variants))
+    params = [p.detach().to(ctx.device).requires_grad_() for p in params]
+    keep = torch.tensor([1 - cfg.p if v == "dropout" else 1.0 for v in variants], device=ctx.device)
+    opt = torch.optim.Adam(params, lr=cfg.lr, foreach=True)
+    at = {v: j for j, v in enumerate(variants)}
+
+    def penalty():
+        """L1 on its copy's first layer; L2 as ½λ‖w‖² on all of its copy, whose gradient λw is Adam's weight decay."""
+        total = 0.0
+        if "l1" in at:
+            j = at["l1"]
+            total = total + cfg.l1 * (params[1][j].abs().sum() + params[2][j].abs().sum())
+        if "l2" in at:
+            j = at["l2"]
+            total = total + 0.5 * cfg.l2 * sum((p[j] ** 2).sum() for p in params)
+        return total
 
     batch = 64
     per_epoch = (cfg.reviews + batch - 1) // batch
@@ -138,7 +165,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     gen = torch.Generator().manual_seed(cfg.seed + 2)
 
     def zeros_share(v: str) -> float:
-        return (nets[v][2].weight.detach().abs() < ZERO).float().mean().item()
+        return (params[1][at[v]].detach().abs() < ZERO).float().mean().item()
 
     def draw(epoch: int) -> None:
         """The views, in the order `v` cycles them: validation, weights, then each net's gap."""
@@ -165,7 +192,7 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             caption="now (min @ epoch): " + " · ".join(cap)))
         hist = []
         for i, v in enumerate(variants):
-            xs, ys = histogram(nets[v][2].weight.detach().reshape(-1))
+            xs, ys = histogram(params[1][at[v]].detach().reshape(-1))
             hist.append(Series(xs, ys, label=NAMES[v], color=i))
         ctx.figure("weights", Figure(
             title="First-layer weights, bins of 0.02",
@@ -181,30 +208,25 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
         for i in range(per_epoch):
             idx = order[i * batch:(i + 1) * batch]
             step += 1
-            losses, total = [], 0.0
-            for v, net in nets.items():
-                net.train()
-                loss = F.binary_cross_entropy_with_logits(net(Xtr[idx]).squeeze(1), ytr[idx])
-                losses.append(loss.detach())
-                total = total + loss
-                if v == "l1":
-                    total = total + cfg.l1 * sum(p.abs().sum() for p in net[2].parameters())
-            # The nets share no weights, so one backward of the sum trains each on its own loss.
+            logits = forward(params, Xtr[idx], keep)
+            per_copy = F.binary_cross_entropy_with_logits(
+                logits, ytr[idx].expand_as(logits), reduction="none").mean(1)
             opt.zero_grad()
-            total.backward()
+            (per_copy.sum() + penalty()).backward()  # copies share no weights: each gets its own gradient
             opt.step()
-            values = torch.stack(losses).tolist()
+            values = per_copy.tolist()
             for v, value in zip(variants, values):
                 sums[v] += value * len(idx)
             ctx.report(step, **{f"loss_{v}": value for v, value in zip(variants, values)})
             if ctx.should_stop():
                 break
         with torch.no_grad():
-            for v, net in nets.items():
-                net.eval()
-                logits = net(Xva).squeeze(1)
-                curves[v]["val"].append(F.binary_cross_entropy_with_logits(logits, yva).item())
-                curves[v]["acc"].append(((logits > 0).float() == yva).float().mean().item())
+            logits = forward(params, Xva)
+            val = F.binary_cross_entropy_with_logits(logits, yva.expand_as(logits), reduction="none").mean(1)
+            acc = ((logits > 0).float() == yva).float().mean(1)
+            for v, j in at.items():
+                curves[v]["val"].append(val[j].item())
+                curves[v]["acc"].append(acc[j].item())
                 curves[v]["train"].append(sums[v] / min(cfg.reviews, (i + 1) * batch))
         ctx.report(step, **{f"acc_{v}": curves[v]["acc"][-1] for v in variants})
         draw(epoch)
