@@ -121,7 +121,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
                 series=[Series(bx, by, label="± std", style="scatter", color="cyan", marker="braille"),
                         truth, Series(wide, m.tolist(), label="MC mean", color="red"), data],
                 xlabel="x", ylabel="y", xlim=(-15, 15), ylim=(-20, 20),
-                caption=f"{cfg.passes} dropout passes · std near the data (|x|<5) {s_in:.2f} · far (|x|>10) {s_out:.2f} · "
+                caption=f"{cfg.passes} dropout passes · std near the data (|x|<5) {s_in:.2f} · "
+                        f"far (|x|>10) {s_out:.2f} · "
                         f"ratio {s_out / max(s_in, 1e-12):.1f}×"))
             profiles.append(Series(wide, s.tolist(), label=f"{a} std", color=i))
         lo, hi = float(x.min()), float(x.max())

@@ -164,7 +164,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
         title="Samples 500–600 vs a pure Ab6 sine",
         series=[Series(zoom.tolist(), x[500:600].tolist(), label="melody", color="cyan"),
                 Series(zoom.tolist(), pure.tolist(), label="pure Ab6", color="red")],
-        xlabel="sample", ylabel="x", caption=f"inside the Ab6 note: the harmonic (amplitude {cfg.harmonic:g}) bends the 1661 Hz sine"))
+        xlabel="sample", ylabel="x",
+        caption=f"inside the Ab6 note: the harmonic (amplitude {cfg.harmonic:g}) bends the 1661 Hz sine"))
 
     nfft, hop, bins = 512, 256, 48  # 48 bins of 43 Hz: 0–2067 Hz
     spec = torch.stft(x, nfft, hop_length=hop, window=torch.hann_window(nfft, device=ctx.device),
@@ -205,7 +206,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             title="|x ∗ tone|, top to bottom: " + " ".join(names),
             series=series, xlabel="time (s)", ylabel="RMS envelope (stacked)", xlim=(0, seconds),
             ylim=(-0.1, 1.2 * len(NOTES)),
-            caption=f"{cfg.kernel:g} s tones; own-slot energy " + " ".join(f"{n} {own[n.lower()]:.2f}" for n in names)
+            caption=f"{cfg.kernel:g} s tones; own-slot energy "
+                    + " ".join(f"{n} {own[n.lower()]:.2f}" for n in names)
                     + f" · Ab6 kernel in the Ab5 slot {metrics['ab6_in_ab5']:.2f}"))
 
     # The playhead: frames of 20 ms, paced to `animate` seconds in the app, instant headless.

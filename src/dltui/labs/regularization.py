@@ -148,7 +148,10 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     at = {v: j for j, v in enumerate(variants)}
 
     def penalty():
-        """L1 on its copy's first layer; L2 as ½λ‖w‖² on all of its copy, whose gradient λw is Adam's weight decay."""
+        """L1 on its copy's first layer; L2 as ½λ‖w‖² on all its copy's weights.
+
+        The gradient of ½λ‖w‖² is λw, exactly what Adam's weight_decay adds.
+        """
         total = 0.0
         if "l1" in at:
             j = at["l1"]
@@ -197,7 +200,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
         ctx.figure("weights", Figure(
             title="First-layer weights, bins of 0.02",
             series=hist, xlabel="w", ylabel="share",
-            caption="share with |w| < 0.01 (the middle bin): " + " · ".join(f"{NAMES[v]} {zeros_share(v):.2f}" for v in variants)))
+            caption="share with |w| < 0.01 (the middle bin): "
+                    + " · ".join(f"{NAMES[v]} {zeros_share(v):.2f}" for v in variants)))
         for name, fig in gaps.items():
             ctx.figure(name, fig)
 
