@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from rich.table import Table
 from textual.widgets import Button, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
@@ -64,7 +64,7 @@ def option_prompt(letter: str, text: str, tick: str = "") -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
-    grid.add_row(f"{tick}{letter}.", text)
+    grid.add_row(Text(f"{tick}{letter}."), Text(text))  # Text: a "[" in an option is not markup
     return grid
 
 
