@@ -103,6 +103,11 @@ async def test_from_the_lesson_to_a_passing_solution(course_app, tmp_path):
         state = app.store.exercise_states()["linear_forward_backward"]
         assert state.passed and state.attempts >= 2 and not state.gave_up
 
+        # back in the lesson, the block says so
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        assert "passed ✓" in str(block.query_one(".exerciseblock-title", Static).render())
+
 
 async def test_endless_loop_external_edit_and_reset(course_app, tmp_path):
     from dltui.screens.confirm import ConfirmScreen

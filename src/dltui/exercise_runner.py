@@ -92,12 +92,14 @@ def grade(job: ExerciseJob) -> ExerciseResult:
                 for spec, fn in specs:
                     outcomes.append(_run_check(spec, fn, learner, learner_path))
         except TimeUp as exc:
+            _disarm()  # no second alarm while the message is written
             kind = "timeout"
             where = _learner_line(exc, learner_path)
             outcomes.append(CheckOutcome(_current_name(outcomes, specs, job), False,
                                          f"stopped after {job.time_limit:g} s: your code did not finish"
                                          f"{where} (an endless loop?)"))
         except (MemoryError, _OOM) as exc:
+            _disarm()
             kind = "memory"
             outcomes.append(CheckOutcome(_current_name(outcomes, specs, job), False, _memory_message(exc, learner_path)))
     return _finish(job, outcomes, specs, t0, output, kind)
@@ -240,6 +242,11 @@ def _caret(exc: SyntaxError) -> str:
     line = exc.text.rstrip("\n")
     col = max((exc.offset or 1) - 1, 0)
     return f"{line}\n{' ' * col}^"
+
+
+def _disarm() -> None:
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 @contextlib.contextmanager

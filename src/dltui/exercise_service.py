@@ -52,6 +52,7 @@ class ExerciseService:
         self._waiting: list[tuple[str, str]] = []  # (id, source), at most one entry per id
         self._graded: dict[str, str | None] = {}  # id -> digest of the content last sent for grading
         self._listeners: dict[str, list[Callable[[ExerciseResult], None]]] = {}
+        self._observers: list[Callable[[str, ExerciseResult], None]] = []  # status lines, e.g. lesson blocks
         self._timer = None
         self._watcher: threading.Thread | None = None
         self._watch_stop = threading.Event()
@@ -189,6 +190,8 @@ class ExerciseService:
                                                    len(result.checks), result.seconds, source)
         except Exception as exc:  # noqa: BLE001 - a verdict is still shown if the store fails
             self.app.notify(f"The attempt was not saved: {exc}", severity="warning")
+        for observer in list(self._observers):
+            observer(exercise_id, result)
         listeners = self._listeners.get(exercise_id) or []
         for callback in list(listeners):
             callback(result)
@@ -204,6 +207,14 @@ class ExerciseService:
     def unlisten(self, exercise_id: str, callback: Callable[[ExerciseResult], None]) -> None:
         if callback in self._listeners.get(exercise_id, []):
             self._listeners[exercise_id].remove(callback)
+
+    def observe(self, callback: Callable[[str, ExerciseResult], None], stop: bool = False) -> None:
+        """Hear every verdict without taking it over (the verdict is still notified)."""
+        if stop:
+            if callback in self._observers:
+                self._observers.remove(callback)
+        elif callback not in self._observers:
+            self._observers.append(callback)
 
     # -- watching the workspace -----------------------------------------------------------------
 

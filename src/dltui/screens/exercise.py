@@ -166,12 +166,12 @@ class ExerciseScreen(Screen):
         if result.passed:
             first = not self.passed
             self.passed = True
-            self._status(f"[green]All {total} checks pass ✓[/]  ({result.seconds:.2f} s) · "
-                         "the solution is unlocked: Esc, then s")
+            status = (f"[green]All {total} checks pass ✓[/]  ({result.seconds:.2f} s) · "
+                      "the solution is unlocked: Esc, then s")
             if first:
                 self.notify("All checks pass: well done! The solution is unlocked (s).", timeout=6)
         else:
-            self._status(f"[red]{result.passed_count}/{total} checks pass[/]  ({result.seconds:.2f} s)")
+            status = f"[red]{result.passed_count}/{total} checks pass[/]  ({result.seconds:.2f} s)"
         first_failure = result.first_failure()
         rows: list[Static] = []
         for c in result.checks:
@@ -185,9 +185,15 @@ class ExerciseScreen(Screen):
         if result.output.strip():
             rows.append(Static("[b]Your code printed:[/b]", classes="check-name"))
             rows.append(Static(escape("\n".join(result.output.rstrip().splitlines()[:20])), classes="check-detail"))
-        box = self.query_one("#ex-checks", Vertical)
-        box.remove_children()
-        box.mount_all(rows)
+
+        async def replace_rows() -> None:
+            # The verdict line changes together with its rows, never ahead of them.
+            box = self.query_one("#ex-checks", Vertical)
+            await box.remove_children()
+            await box.mount_all(rows)
+            self._status(status)
+
+        self.call_later(replace_rows)
 
     def results_text(self) -> str:
         """What the results pane says, as plain text (for tests and screen readers' logs)."""

@@ -33,10 +33,32 @@ class ExerciseBlockWidget(Vertical):
         self._status = status
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Exercise: {self._title}[/b]  [dim]{self._status}[/dim]", classes="exerciseblock-title")
+        yield Static(self._heading(), classes="exerciseblock-title")
         if self.block.text:
             yield Static(self.block.text, classes="exerciseblock-text")
         yield Button("Open exercise ▶", id="open-exercise", variant="warning", compact=True)
+
+    def _heading(self) -> str:
+        return f"[b]Exercise: {self._title}[/b]  [dim]{self._status}[/dim]"
+
+    def on_mount(self) -> None:
+        from dltui.exercise_service import exercise_service
+
+        exercise_service(self.app).observe(self._verdict)
+
+    def on_unmount(self) -> None:
+        from dltui.exercise_service import exercise_service
+
+        exercise_service(self.app).observe(self._verdict, stop=True)
+
+    def _verdict(self, exercise_id: str, result) -> None:
+        if exercise_id != self.block.exercise or not self.is_attached:
+            return
+        if result.passed:
+            self._status = "passed ✓"
+        elif self._status != "passed ✓":
+            self._status = "started"
+        self.query_one(".exerciseblock-title", Static).update(self._heading())
 
     @on(Button.Pressed, "#open-exercise")
     def _open(self, event: Button.Pressed) -> None:
