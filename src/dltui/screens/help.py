@@ -32,6 +32,10 @@ HELP = """\
 | lab | F2 | show or hide the settings (hidden while a lab runs in a small terminal) |
 | lab | v | next view of the lab (when it has several) |
 | lab | a | curves: loss → other metrics → hidden |
+| exercise | Ctrl+S | save your file and run the checks |
+| exercise | Esc | leave the editor (then the keys below); Esc again goes back |
+| exercise | h / s | next hint / solution (after passing, or give up) |
+| exercise | e / r / t | open $EDITOR / reset to the starter (keeps a .bak) / task page |
 
 Progress lives in one SQLite file: `dltui progress` shows it, `--data-dir` moves it.
 """
