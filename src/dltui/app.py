@@ -87,8 +87,12 @@ class DltuiApp(App):
 
     def _curriculum_loaded(self) -> None:
         if self.curriculum.problems:
+            from dltui.paths import curriculum_dir
+
+            # An author's own folder (--curriculum) needs naming: plain `validate` checks the shipped one.
+            where = "" if self.curriculum.root == curriculum_dir() else f" {self.curriculum.root}"
             self.notify(f"{len(self.curriculum.problems)} problem(s) in the curriculum; broken lessons are "
-                        "marked ⚠. Run `dltui validate` for details.", severity="warning", timeout=8)
+                        f"marked ⚠. Run `dltui validate{where}` for details.", severity="warning", timeout=8)
 
     def _progress_not_saved(self, message: str) -> None:
         """The store could not write and carries on in memory: say so once, and keep a reminder in
