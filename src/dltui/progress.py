@@ -25,10 +25,12 @@ import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from dltui import progress_repair as repair
+from dltui import review
 
 APP_MARKER = "dltui-progress"
 
@@ -91,14 +93,38 @@ MIGRATIONS: list[str] = [
         gave_up REAL
     );
     """,
+    # 3: spaced review (card key "lesson_id/question_id"; card: FSRS's Card.to_dict as JSON; times
+    # in epoch seconds like the other tables). Existing answers seed the cards (see _seed_review_cards).
+    """
+    CREATE TABLE review_cards (
+        card_key TEXT PRIMARY KEY,
+        card TEXT NOT NULL,
+        due REAL NOT NULL,
+        state INTEGER NOT NULL,
+        last_review REAL
+    );
+    CREATE INDEX review_cards_by_due ON review_cards (due);
+    CREATE TABLE review_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        card_key TEXT NOT NULL,
+        reviewed_at REAL NOT NULL,
+        rating INTEGER NOT NULL,
+        interval REAL NOT NULL
+    );
+    CREATE INDEX review_log_by_card ON review_log (card_key, id);
+    """,
 ]
+REVIEW_SCHEMA = 3  # the first schema with review tables
 SCHEMA_VERSION = len(MIGRATIONS)
 # Tables that hold the learner's data, as opposed to bookkeeping (dltui_meta, schema_version).
 BOOKKEEPING = {"dltui_meta", "schema_version", "sqlite_sequence"}
 TABLE_LABELS = {"answers": ("answer", "answers"), "runs": ("lab run", "lab runs"),
                 "lesson_state": ("lesson's reading position", "lessons' reading positions"),
                 "app_state": ("setting", "settings"), "exercise_attempts": ("exercise attempt", "exercise attempts"),
-                "exercise_state": ("exercise's hint record", "exercises' hint records")}
+                "exercise_state": ("exercise's hint record", "exercises' hint records"),
+                "review_cards": ("review card", "review cards"), "review_log": ("review", "reviews")}
+RETENTION_KEY = "review_retention"
+REVIEW_TABLES = {"review_cards", "review_log"}
 
 
 def tables_of(version: int) -> list[str]:
@@ -136,6 +162,31 @@ class Run:
     device: str
     expectation_met: bool | None
     finished_at: float
+
+
+@dataclass
+class ReviewCard:
+    key: str  # lesson_id/question_id
+    card: dict  # FSRS's Card.to_dict()
+    due: float
+    state: int
+    last_review: float | None
+
+    @property
+    def lesson_id(self) -> str:
+        return review.split_key(self.key)[0]
+
+    @property
+    def question_id(self) -> str:
+        return review.split_key(self.key)[1]
+
+
+@dataclass
+class ReviewLogEntry:
+    key: str
+    reviewed_at: float
+    rating: int  # 1 Again, 3 Good
+    interval: float  # seconds until the card was due again
 
 
 @dataclass
@@ -196,6 +247,7 @@ class Store:
         self.problem_reason: str | None = None  # the "because …" part of ``problem``
         self.on_problem: Callable[[str], None] | None = None
         self.unsaved_changes = 0  # writes kept only in memory since ``problem`` was set
+        self.clock: review.Clock = review.env_clock()  # review scheduling's time; tests move it
         self._conn: sqlite3.Connection | None = None
         self._in_memory = False
         self._store_id = 0
@@ -343,6 +395,8 @@ class Store:
         parts = []
         for table in data_tables():
             n, lost = report.copied.get(table, 0), report.lost(table) or 0
+            if table in REVIEW_TABLES and not lost:
+                continue  # cards follow answers: named only when some could not be read back
             one, many = TABLE_LABELS.get(table, (table.replace("_", " "),) * 2)
             label = one if n + lost == 1 else many
             if n or lost:
@@ -373,6 +427,8 @@ class Store:
                 raise StoreError(f"{self.path} was written by a newer dltui (schema {version}, this one "
                                  f"knows {SCHEMA_VERSION}); upgrade dltui or use --data-dir elsewhere.")
             _apply_migrations(conn, version)
+            if 0 < version < REVIEW_SCHEMA:
+                _seed_review_cards(conn, review.Reviewer())
             self._store_id = conn.execute("PRAGMA user_version").fetchone()[0] or _new_store_id()
             conn.execute(f"PRAGMA user_version = {self._store_id}")
             conn.execute("COMMIT")
@@ -508,10 +564,24 @@ class Store:
 
     def record_answer(self, lesson_id: str, question_id: str, kind: str, answer: Any,
                       correct: bool | None, run_id: int | None = None) -> int:
-        return self._write("INSERT INTO answers (lesson_id, question_id, kind, answer, correct, run_id, answered_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (lesson_id, question_id, kind, json.dumps(answer),
-                            None if correct is None else int(correct), run_id, time.time()))
+        """Store an answer; a graded question's first answer also makes its review card (in the
+        same transaction), rated by that answer (see dltui.review)."""
+        key = review.card_key(lesson_id, question_id)
+        first = None
+        if kind in review.REVIEWABLE_KINDS and correct is not None and self.review_card(key) is None:
+            first = self.reviewer().review(None, bool(correct))
+        params = (lesson_id, question_id, kind, json.dumps(answer), None if correct is None else int(correct),
+                  run_id, time.time())
+
+        def work(conn: sqlite3.Connection) -> int:
+            rowid = conn.execute("INSERT INTO answers (lesson_id, question_id, kind, answer, correct, run_id, "
+                                 "answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)", params).lastrowid
+            if first is not None and not conn.execute("SELECT 1 FROM review_cards WHERE card_key = ?",
+                                                      (key,)).fetchone():
+                _save_review(conn, key, first)
+            return rowid
+
+        return self._transaction(work)
 
     def resolve_prediction(self, answer_id: int, correct: bool, run_id: int) -> None:
         self._write("UPDATE answers SET correct = ?, run_id = ? WHERE id = ?", (int(correct), run_id, answer_id))
@@ -604,6 +674,70 @@ class Store:
             p.answered, p.correct, p.pending = answered, int(correct or 0), int(pending or 0)
         return out
 
+    # -- spaced review --------------------------------------------------------------------
+
+    def review_retention(self) -> float:
+        """The desired retention (0.9 unless the learner changed it)."""
+        try:
+            return review.check_retention(float(self.state(RETENTION_KEY) or review.DEFAULT_RETENTION))
+        except ValueError:
+            return review.DEFAULT_RETENTION
+
+    def set_review_retention(self, value: float) -> None:
+        """Raises ValueError (saying the allowed range) outside 0.7–0.99."""
+        self.set_state(RETENTION_KEY, repr(review.check_retention(float(value))))
+
+    def reviewer(self) -> review.Reviewer:
+        retention = self.review_retention()
+        cached = getattr(self, "_reviewer", None)
+        if cached is None or cached.retention != retention or cached.clock is not self.clock:
+            cached = self._reviewer = review.Reviewer(retention, clock=self.clock)
+        return cached
+
+    def save_review(self, key: str, outcome: review.Outcome) -> None:
+        """The card's new state and its log entry, in one committed transaction."""
+        self._transaction(lambda conn: _save_review(conn, key, outcome))
+
+    def review_card(self, key: str) -> ReviewCard | None:
+        rows = self._rows("SELECT * FROM review_cards WHERE card_key = ?", (key,))
+        return _review_card(rows[0]) if rows else None
+
+    def review_cards(self) -> dict[str, ReviewCard]:
+        return {r["card_key"]: _review_card(r) for r in self._rows("SELECT * FROM review_cards")}
+
+    def due_cards(self, at: datetime | None = None) -> list[ReviewCard]:
+        """Cards due at ``at`` (default: now by the store's clock), the longest overdue first."""
+        at = at or self.clock()
+        rows = self._rows("SELECT * FROM review_cards WHERE due <= ? ORDER BY due, card_key", (at.timestamp(),))
+        return [_review_card(r) for r in rows]
+
+    def next_due(self) -> datetime | None:
+        rows = self._rows("SELECT MIN(due) FROM review_cards")
+        return datetime.fromtimestamp(rows[0][0], timezone.utc) if rows and rows[0][0] is not None else None
+
+    def due_counts(self, at: datetime | None = None) -> dict[str, tuple[int, int]]:
+        """Lesson id → (cards due at ``at``, cards due within the 7 days after it)."""
+        at = at or self.clock()
+        week = at + review.WEEK
+        out: dict[str, tuple[int, int]] = {}
+        for r in self._rows("SELECT card_key, due FROM review_cards WHERE due <= ?", (week.timestamp(),)):
+            lesson_id = review.split_key(r[0])[0]
+            now, soon = out.get(lesson_id, (0, 0))
+            out[lesson_id] = (now + (r[1] <= at.timestamp()), soon + 1)
+        return out
+
+    def review_log(self) -> list[ReviewLogEntry]:
+        rows = self._rows("SELECT card_key, reviewed_at, rating, interval FROM review_log ORDER BY id")
+        return [ReviewLogEntry(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def latest_results(self) -> dict[str, dict[str, bool | None]]:
+        """Lesson id → question id → whether the latest answer is right (None: a waiting prediction)."""
+        out: dict[str, dict[str, bool | None]] = {}
+        for r in self._rows("SELECT lesson_id, question_id, correct FROM answers WHERE id IN "
+                            "(SELECT MAX(id) FROM answers GROUP BY lesson_id, question_id)"):
+            out.setdefault(r[0], {})[r[1]] = None if r[2] is None else bool(r[2])
+        return out
+
     # -- small key/value state -------------------------------------------------------------
 
     def set_state(self, key: str, value: str) -> None:
@@ -618,6 +752,38 @@ class Store:
 def _answer(r: sqlite3.Row) -> Answer:
     return Answer(r["id"], r["lesson_id"], r["question_id"], r["kind"], json.loads(r["answer"]),
                   None if r["correct"] is None else bool(r["correct"]), r["run_id"], r["answered_at"])
+
+
+def _review_card(r: sqlite3.Row) -> ReviewCard:
+    return ReviewCard(r["card_key"], json.loads(r["card"]), r["due"], r["state"], r["last_review"])
+
+
+def _save_review(conn: sqlite3.Connection, key: str, outcome: review.Outcome) -> None:
+    card = outcome.card
+    last = card.get("last_review")
+    conn.execute("INSERT INTO review_cards (card_key, card, due, state, last_review) VALUES (?, ?, ?, ?, ?) "
+                 "ON CONFLICT(card_key) DO UPDATE SET card = excluded.card, due = excluded.due, "
+                 "state = excluded.state, last_review = excluded.last_review",
+                 (key, json.dumps(card), outcome.due.timestamp(), int(card.get("state") or 0),
+                  review.parse_time(last).timestamp() if last else None))
+    conn.execute("INSERT INTO review_log (card_key, reviewed_at, rating, interval) VALUES (?, ?, ?, ?)",
+                 (key, outcome.reviewed_at.timestamp(), outcome.rating, outcome.interval.total_seconds()))
+
+
+def _seed_review_cards(conn: sqlite3.Connection, reviewer: review.Reviewer) -> None:
+    """A store from before review: every graded question gets its card, rated by its first graded
+    attempt at that attempt's time (inside the migration's transaction)."""
+    kinds = ",".join("?" * len(review.REVIEWABLE_KINDS))
+    rows = conn.execute(
+        f"SELECT lesson_id, question_id, correct, answered_at FROM answers WHERE id IN "
+        f"(SELECT MIN(id) FROM answers WHERE correct IS NOT NULL AND kind IN ({kinds}) "
+        f"GROUP BY lesson_id, question_id)", review.REVIEWABLE_KINDS).fetchall()
+    for lesson_id, question_id, correct, answered_at in rows:
+        key = review.card_key(lesson_id, question_id)
+        if conn.execute("SELECT 1 FROM review_cards WHERE card_key = ?", (key,)).fetchone():
+            continue
+        when = datetime.fromtimestamp(answered_at, timezone.utc)
+        _save_review(conn, key, reviewer.review(None, bool(correct), when))
 
 
 def data_tables() -> list[str]:

@@ -12,6 +12,8 @@ time instead of waiting for it.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
@@ -30,6 +32,30 @@ REVIEWABLE_KINDS = ("single", "multiple", "numeric")
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+ENV_NOW = "DLTUI_NOW"
+_SHIFT = re.compile(r"([+-])(\d+(?:\.\d+)?)([mhd])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def env_clock() -> Clock:
+    """The clock of the app and the CLI: real time, unless ``DLTUI_NOW`` is set, which is for tests
+    and hand checks only: an ISO time ("2026-03-01T09:00") fixes the clock there, a shift ("+11m",
+    "+3d", "-2h") moves real time by that much. Anything else is ignored."""
+    text = os.environ.get(ENV_NOW, "").strip()
+    shift = _SHIFT.fullmatch(text)
+    if shift:
+        sign, amount, unit = shift.groups()
+        delta = timedelta(**{_UNITS[unit]: float(amount)}) * (1 if sign == "+" else -1)
+        return lambda: utc_now() + delta
+    if text:
+        try:
+            fixed = parse_time(text)
+        except ValueError:
+            return utc_now
+        return lambda: fixed
+    return utc_now
 
 
 def card_key(lesson_id: str, question_id: str) -> str:
@@ -149,3 +175,64 @@ def lesson_mastery(question_ids: Iterable[str], latest_correct: dict[str, bool |
     right = [q for q in ids if latest_correct.get(q) is True]
     fresh = all(retrievability.get(q, 1.0) >= MASTERY_RETRIEVABILITY for q in ids)
     return Mastery(len(ids), len(answered), len(right), bool(ids) and len(right) == len(ids) and fresh)
+
+
+# -- what home, `dltui progress` and `dltui review` show --------------------------------------
+
+WEEK = timedelta(days=7)
+
+
+def end_of_day(now: datetime) -> datetime:
+    """Midnight after ``now`` in the learner's own time zone: "to review today" counts up to it."""
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+@dataclass
+class LessonReview:
+    lesson_id: str
+    questions: int
+    answered: int
+    right: int
+    mastered: bool
+    cards: int
+    due_now: int
+    due_today: int
+    due_7d: int
+
+
+@dataclass
+class ThemeReview:
+    theme_id: str
+    title: str
+    lessons: list[LessonReview]
+
+    def total(self, field: str) -> int:
+        return sum(int(getattr(le, field)) for le in self.lessons)
+
+
+def summarize(curriculum, latest: dict[str, dict[str, bool | None]], cards: dict[str, dict[str, Any]],
+              reviewer: Reviewer, now: datetime | None = None) -> list[ThemeReview]:
+    """Mastery and due counts of every lesson, by theme, from the latest answers
+    (lesson → question → right?) and the cards (card key → FSRS card dict). Cards of questions
+    no longer in the course are not counted."""
+    now = now or reviewer.clock()
+    today, week = end_of_day(now), now + WEEK
+    themes = []
+    for theme in curriculum.themes:
+        rows = []
+        for lesson in theme.lessons:
+            answers = latest.get(lesson.id, {})
+            ids = [q.id for q in lesson.questions]
+            own = {q.id: cards[card_key(lesson.id, q.id)] for q in lesson.questions
+                   if q.kind in REVIEWABLE_KINDS and card_key(lesson.id, q.id) in cards}
+            all_right = bool(ids) and all(answers.get(q) is True for q in ids)
+            # Retrievability only matters (and is only computed) once every answer is right.
+            fresh = {q: reviewer.retrievability(c, now) for q, c in own.items()} if all_right else {}
+            m = lesson_mastery(ids, answers, fresh)
+            dues = [parse_time(c["due"]) for c in own.values()]
+            rows.append(LessonReview(lesson.id, m.questions, m.answered, m.right, m.mastered, len(own),
+                                     sum(d <= now for d in dues), sum(d < today for d in dues),
+                                     sum(d <= week for d in dues)))
+        themes.append(ThemeReview(theme.id, theme.title, rows))
+    return themes
