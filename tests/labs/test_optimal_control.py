@@ -33,3 +33,17 @@ def test_out_of_range_setting_is_refused():
         make_settings(Settings, {"horizon": 100})
     with pytest.raises(SettingError):
         make_settings(Settings, {"cost": "nope"})
+
+
+def test_a_long_horizon_divergence_explains_the_horizon():
+    """T = 30 at the default lr blows up: the message says why and what lr would do."""
+    res = run_inline("optimal_control", {"horizon": 30}, device="cpu")
+    assert res.status == "error" and res.error_kind == "diverged"
+    assert "horizon² (T = 30)" in res.message and "lr ≤ 0.0001" in res.message
+
+
+@pytest.mark.slow
+def test_the_suggested_learning_rate_reaches_the_target_at_the_longest_horizon():
+    res = run_inline("optimal_control", {"horizon": 30, "lr": 1e-4, "iters": 500}, device="cpu")
+    assert res.status == "finished", res.message
+    assert res.metrics["dist"] < 0.2

@@ -58,3 +58,17 @@ def test_out_of_range_setting_is_refused():
         make_settings(Settings, {"lr": 1e9})
     with pytest.raises(SettingError):
         make_settings(Settings, {"surface": "himmelblau"})
+
+
+def test_momentum_range_stops_where_the_default_valley_still_converges():
+    from dltui.labs.optimizers import Settings
+
+    with pytest.raises(SettingError):
+        make_settings(Settings, {"momentum": 0.999})  # lr/(1 − β) = 1 throws w out of the valley
+
+
+def test_a_momentum_divergence_says_momentum_is_the_cause():
+    bad = run_inline("optimizers", {"surface": "rosenbrock", "optimizers": "momentum", "lr": 0.004,
+                                    "momentum": 0.99, "steps": 300}, device="cpu")
+    assert bad.status == "error" and bad.error_kind == "diverged", bad.status
+    assert "momentum β = 0.99" in bad.message and "lr/(1 − β)" in bad.message

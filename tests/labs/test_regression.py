@@ -23,3 +23,16 @@ def test_out_of_range_setting_is_refused():
         make_settings(regression.Settings, {"lr": 1e9})
     with pytest.raises(SettingError):
         make_settings(regression.Settings, {"ensemble": "sigmoid"})
+
+
+def test_an_ensemble_needs_two_nets():
+    with pytest.raises(SettingError):
+        make_settings(regression.Settings, {"nets": 1})
+    assert make_settings(regression.Settings, {"nets": 2, "ensemble": "relu"}).nets == 2
+
+
+def test_no_spread_is_not_a_met_expectation():
+    """Nets that all agree (spread 0 everywhere) cannot show the ensemble's claim."""
+    m = {"mse_linear": 0.03, "mse_relu": 0.005, "mse_tanh": 0.005, "spread_in": 0.0, "spread_out": 0.0}
+    assert regression.expectation_met(m) is False
+    assert regression.expectation_met({**m, "spread_in": 0.01, "spread_out": 0.2}) is True

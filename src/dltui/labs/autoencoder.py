@@ -146,6 +146,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
 
 def expectation_met(m: dict[str, float]) -> bool:
+    if not any(k.startswith("energy_off_") for k in m):  # nothing to judge
+        return False
     ok = True
     for k in ("under", "denoise"):
         if f"energy_on_{k}" in m:

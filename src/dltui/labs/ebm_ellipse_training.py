@@ -43,8 +43,8 @@ class Settings:
     free_energy: str = setting("zero-temperature", choices=("zero-temperature", "relaxed"),
                                help="loss per sample: F∞ = min_z E, or the softmin Fβ at inverse temperature β")
     beta: float = setting(10.0, 0.01, 1000.0, help="β of the relaxed free energy (small β = hot = average over z)")
-    w1_init: float = setting(1.5, 0.0, 5.0, help="initial semi-axis along y1 (ellipse)")
-    w2_init: float = setting(0.35, 0.0, 5.0, help="initial semi-axis along y2 (ellipse)")
+    w1_init: float = setting(1.5, 0.0, 3.0, help="initial semi-axis along y1 (ellipse; the data has 2)")
+    w2_init: float = setting(0.35, 0.0, 3.0, help="initial semi-axis along y2 (ellipse; the data has 1.5)")
     optimizer: str = setting("sgd", choices=("sgd", "adam"), help="optimiser (the horn wants adam, lr 0.01)")
     lr: float = setting(0.1, 1e-4, 100.0, help="learning rate")
     steps: int = setting(200, 1, 5000, help="full-batch training steps")
@@ -180,4 +180,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
 
 def expectation_met(m: dict[str, float]) -> bool:
-    return m["axis_error"] <= 0.05 and m["energy_data"] < 0.02
+    # a missing metric (a stopped run) is NaN, and every comparison with NaN is False: not met
+    m = {k: m.get(k, math.nan) for k in INFO.metrics}
+    return bool(m["axis_error"] <= 0.05 and m["energy_data"] < 0.02)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from dltui.figures import Figure, Series
-from dltui.labspec import LabInfo, setting
+from dltui.labspec import LabDiverged, LabInfo, setting
 
 INFO = LabInfo(
     id="optimal_control",
@@ -33,7 +34,7 @@ class Settings:
     horizon: int = setting(10, 2, 30, help="T: number of actions (time steps) to plan")
     iters: int = setting(60, 1, 2000, help="gradient steps on the action sequence")
     lr: float = setting(1e-3, 1e-6, 10.0, help="SGD learning rate")
-    target_x: float = setting(5.0, -10.0, 20.0, help="target x")
+    target_x: float = setting(5.0, -10.0, 12.0, help="target x (farther targets need more speed, and a smaller lr)")
     target_y: float = setting(1.0, -10.0, 10.0, help="target y")
     speed0: float = setting(1.0, 0.0, 3.0, help="initial speed s₀")
 
@@ -125,6 +126,8 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
     def on_step(it: int, c: float, states) -> bool:
         dist, speed = summary(states)
+        if not (math.isfinite(c) and math.isfinite(dist)):
+            raise LabDiverged(f"The cost became {c} at iteration {it}: the plan diverged. {divergence_hint(cfg)}")
         ctx.report(it, **{"cost": c, "dist": dist})
         metrics.update(cost=c, dist=dist, final_speed=speed, iters=float(it))
         if it == 1 or it % every == 0:
@@ -141,6 +144,16 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     draw_controls(u)
     metrics.update(cost=final_cost, dist=dist, final_speed=speed)
     return metrics
+
+
+def divergence_hint(cfg: Settings) -> str:
+    """Why SGD on the actions blew up, and what to try: the horizon sets the gradient's scale."""
+    safe = float(f"{0.1 / cfg.horizon ** 2:.0e}")  # measured: T = 30 needs lr ≤ 1e-4, T = 20 lr ≤ 3e-4
+    if cfg.lr <= safe:
+        return "Try a smaller learning rate (lr) or a shorter horizon."
+    return (f"An early action steers every later step, so the gradient grows about as horizon² "
+            f"(T = {cfg.horizon}): lr {cfg.lr:g} overshoots. Try lr ≤ {safe:g} with more iterations "
+            f"(about 500), or a shorter horizon.")
 
 
 def expectation_met(m: dict[str, float]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from dltui.figures import Bars, Figure, Series
@@ -155,4 +156,6 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
 
 
 def expectation_met(m: dict[str, float]) -> bool:
+    # a missing metric (a stopped run) is NaN, and every comparison with NaN is False: not met
+    m = {k: m.get(k, math.nan) for k in INFO.metrics}
     return bool(m["acc_hidden"] >= 0.9 and m["saturated"] > m["saturated_g1"])
