@@ -53,6 +53,14 @@ def open_lab_list(app: App) -> None:
     app.push_screen(LabListScreen())
 
 
+def open_review(app: App) -> None:
+    from dltui.screens.review import ReviewScreen
+
+    if app.curriculum is not None:
+        _to_base(app)
+        app.push_screen(ReviewScreen())
+
+
 def continue_learning(app: App) -> None:
     if app.curriculum is None:
         return
@@ -72,6 +80,7 @@ def course_commands(app: App) -> list[Command]:
         Command("Continue where you left off", "open the last lesson you read", lambda: continue_learning(app)),
         Command("Home: themes and lessons", "the course outline", lambda: _to_base(app)),
         Command("All labs", "every lab with its lessons and your runs", lambda: open_lab_list(app)),
+        Command("Review", "the questions due for spaced review, one at a time", lambda: open_review(app)),
         Command("Keys and help", "every key of every screen (Esc closes it)", app.action_help),
     ]
     if app.curriculum is not None:
@@ -94,5 +103,5 @@ class CourseCommands(Provider):
                 yield Hit(score, matcher.highlight(cmd.text), cmd.run, text=cmd.text, help=cmd.help)
 
     async def discover(self) -> Hits:
-        for cmd in course_commands(self.app)[:4]:  # the screens; lessons and labs appear as you type
+        for cmd in course_commands(self.app)[:5]:  # the screens; lessons and labs appear as you type
             yield DiscoveryHit(cmd.text, cmd.run, text=cmd.text, help=cmd.help)

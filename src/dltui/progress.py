@@ -570,8 +570,9 @@ class Store:
         first = None
         if kind in review.REVIEWABLE_KINDS and correct is not None and self.review_card(key) is None:
             first = self.reviewer().review(None, bool(correct))
+        # The review clock, which is real time unless a test moves it: answers and reviews stay in order.
         params = (lesson_id, question_id, kind, json.dumps(answer), None if correct is None else int(correct),
-                  run_id, time.time())
+                  run_id, self.clock().timestamp())
 
         def work(conn: sqlite3.Connection) -> int:
             rowid = conn.execute("INSERT INTO answers (lesson_id, question_id, kind, answer, correct, run_id, "
@@ -731,11 +732,21 @@ class Store:
         return [ReviewLogEntry(r[0], r[1], r[2], r[3]) for r in rows]
 
     def latest_results(self) -> dict[str, dict[str, bool | None]]:
-        """Lesson id → question id → whether the latest answer is right (None: a waiting prediction)."""
+        """Lesson id → question id → whether the latest answer is right (None: a waiting prediction).
+        A review on the review screen after the lesson's latest answer counts as the latest answer."""
         out: dict[str, dict[str, bool | None]] = {}
-        for r in self._rows("SELECT lesson_id, question_id, correct FROM answers WHERE id IN "
+        when: dict[str, float] = {}
+        for r in self._rows("SELECT lesson_id, question_id, correct, answered_at FROM answers WHERE id IN "
                             "(SELECT MAX(id) FROM answers GROUP BY lesson_id, question_id)"):
             out.setdefault(r[0], {})[r[1]] = None if r[2] is None else bool(r[2])
+            when[review.card_key(r[0], r[1])] = r[3]
+        # A card's first log entry is the lesson answer that made it; later ones are reviews.
+        for key, reviewed_at, rating in self._rows(
+                "SELECT card_key, reviewed_at, rating FROM review_log WHERE id IN (SELECT MAX(id) FROM review_log "
+                "GROUP BY card_key HAVING COUNT(*) > 1)"):
+            if reviewed_at >= when.get(key, 0.0):
+                lesson_id, question_id = review.split_key(key)
+                out.setdefault(lesson_id, {})[question_id] = rating != 1
         return out
 
     # -- small key/value state -------------------------------------------------------------

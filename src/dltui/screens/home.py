@@ -68,13 +68,16 @@ class HomeScreen(Screen):
         Binding("c", "continue", "Continue"),
         Binding("enter", "open", "Open", show=False),
         Binding("l", "labs", "Labs"),
+        Binding("r", "review", "Review"),
     ]
+    review_by_theme: dict = {}  # theme id -> dltui.review.ThemeReview, refreshed by rebuild()
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Horizontal(id="home"):
             yield Outline("Course", id="outline")
             with VerticalScroll(id="detail"):
+                yield Static(id="review-due", classes="hidden")
                 yield Static(id="detail-title")
                 yield Static(id="detail-read")
                 yield Static(id="detail-stats")
@@ -98,6 +101,7 @@ class HomeScreen(Screen):
             self.query_one("#detail-title", Static).update("Loading the course…")
             return
         progress = self.app.store.lesson_progress()
+        self._refresh_review()
         cursor = tree.cursor_line
         expanded = {n.data.id for n in tree.root.children if n.is_expanded} if tree.root.children else None
         tree.clear()
@@ -144,10 +148,25 @@ class HomeScreen(Screen):
                            themes[0] if themes else None)
         return {current.id} if current is not None else set()
 
+    def _refresh_review(self) -> None:
+        """Mastery and due cards per theme, and the "N to review today" line (hidden when 0)."""
+        from dltui.review import summarize
+
+        store = self.app.store
+        cards = {key: c.card for key, c in store.review_cards().items()}
+        themes = summarize(self.app.curriculum, store.latest_results(), cards, store.reviewer())
+        self.review_by_theme = {t.theme_id: t for t in themes}
+        today = sum(t.total("due_today") for t in themes)
+        line = self.query_one("#review-due", Static)
+        line.update(f"[b]↻ {today} to review today[/b] · [b]r[/b] reviews" if today else "")
+        line.set_class(not today, "hidden")
+
     def _theme_label(self, theme: Theme, progress: dict[str, LessonProgress]) -> str:
         n = len(theme.lessons)
         read = sum(1 for le in theme.lessons if progress.get(le.id) and progress[le.id].completed)
-        return f"{theme.title} {_bar(read, n)} {read}/{n}"
+        summary = self.review_by_theme.get(theme.id)
+        due = summary.total("due_now") if summary else 0
+        return f"{theme.title}{f' ↻{due}' if due else ''} {_bar(read, n)} {read}/{n}"
 
     def _lesson_label(self, lesson: Lesson, p: LessonProgress | None, is_last: bool) -> str:
         mark = "⚠" if lesson.broken else ("✓" if p and p.completed else ("•" if p else " "))
@@ -205,8 +224,12 @@ class HomeScreen(Screen):
             right = sum(progress[le.id].correct for le in lessons if le.id in progress)
             title.update(f"[b]{item.title}[/b]")
             bar.update(_wide_bar(read, len(lessons), "read"))
-            stats.update(f"Lessons read {read}/{len(lessons)} · quiz score {right}/{total_q}"
-                         f"{self._exercise_stats(item.id)}")
+            review = self.review_by_theme.get(item.id)
+            answered = review.total("answered") if review else 0
+            mastered = review.total("mastered") if review else 0
+            due = review.total("due_now") if review else 0
+            stats.update(f"Lessons read {read}/{len(lessons)} · answered {answered}/{total_q} · right {right}"
+                         f" · mastered {mastered}/{len(lessons)} · due {due}{self._exercise_stats(item.id)}")
             body.update(item.overview)
         else:
             p = progress.get(item.id)
@@ -219,6 +242,12 @@ class HomeScreen(Screen):
             labs = f" · labs: {', '.join(b.lab for b in item.labs)}" if item.labs else ""
             labs += f" · exercises: {', '.join(b.exercise for b in item.exercises)}" \
                 if getattr(item, "exercises", None) else ""
+            review = next((le for t in self.review_by_theme.values() for le in t.lessons
+                           if le.lesson_id == item.id), None)
+            if review is not None and review.mastered:
+                status += " · mastered ★"
+            if review is not None and review.cards:
+                pending += f" · {review.due_now} of {review.cards} due for review"
             stats.update(f"{status} · {item.minutes} min · answered {answered}/{len(item.questions)} · right {right}"
                          f"{pending}{labs}")
             lines = [f"• {o}" for o in item.objectives]
@@ -254,6 +283,12 @@ class HomeScreen(Screen):
                 return
             lesson = first
         self.open_lesson(lesson)
+
+    def action_review(self) -> None:
+        from dltui.screens.review import ReviewScreen
+
+        if self.app.curriculum is not None:
+            self.app.push_screen(ReviewScreen())
 
     def action_labs(self) -> None:
         from dltui.screens.lablist import LabListScreen
