@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--give-up", action="store_true", help="print the solution now (recorded as giving up)")
     ex.add_argument("--workspace", metavar="PATH", help="folder of your exercise files (default: workspace/ "
                                                         "in the data folder)")
+    rev = sub.add_parser("review", help="questions due for spaced review, per theme; the retention setting")
+    rev.add_argument("--json", action="store_true",
+                     help='print one JSON line last on stdout: {"due_now", "due_7d", "cards", "by_theme"}')
+    rev.add_argument("--retention", type=float, metavar="R",
+                     help="set the desired retention FSRS schedules for (0.7 to 0.99; 0.9 at first)")
+    rev.add_argument("--export", metavar="PATH",
+                     help="write the review log as CSV (question id, time, rating, scheduled interval)")
     return p
 
 
@@ -196,6 +203,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from dltui.commands import run_app
 
         return run_app(args)
+    if args.command == "review":
+        from dltui.review_commands import cmd_review
+
+        return cmd_review(args)
     from dltui import commands
 
     return getattr(commands, f"cmd_{args.command}")(args)

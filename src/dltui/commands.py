@@ -335,19 +335,27 @@ def _run_quietly(app) -> int:
 
 
 def progress_rows(curriculum, store) -> list[dict]:
+    from dltui.review import summarize
+
     progress = store.lesson_progress()
+    cards = {key: c.card for key, c in store.review_cards().items()}
+    reviews = {le.lesson_id: le for t in summarize(curriculum, store.latest_results(), cards, store.reviewer())
+               for le in t.lessons}
     themes = []
     for theme in curriculum.themes:
         lessons = []
         for le in theme.lessons:
             p = progress.get(le.id)
+            r = reviews[le.id]
             lessons.append({"id": le.id, "title": le.title, "read": bool(p and p.completed),
                             "opened": bool(p), "questions": len(le.questions),
                             "answered": p.answered if p else 0, "correct": p.correct if p else 0,
-                            "pending_predictions": p.pending if p else 0})
+                            "pending_predictions": p.pending if p else 0, "mastered": r.mastered,
+                            "review_cards": r.cards, "due_now": r.due_now, "due_7d": r.due_7d})
         themes.append({"id": theme.id, "title": theme.title, "lessons": lessons,
                        "read": sum(x["read"] for x in lessons), "questions": sum(x["questions"] for x in lessons),
-                       "correct": sum(x["correct"] for x in lessons)})
+                       "correct": sum(x["correct"] for x in lessons),
+                       **{k: sum(x[k] for x in lessons) for k in ("answered", "mastered", "due_now", "due_7d")}})
     from dltui.exercise_cli import exercise_rows
 
     exercises = exercise_rows(curriculum.root, store)
@@ -371,25 +379,30 @@ def cmd_progress(args: Namespace) -> int:
         themes = progress_rows(load_curriculum(root), store)
         runs = store.runs(limit=100000)
     if args.json:
-        print(json.dumps({"data_file": str(store.path), "themes": themes, "runs": len(runs)}))
+        review = {k: sum(t[k] for t in themes) for k in ("due_now", "due_7d", "mastered")}
+        print(json.dumps({"data_file": str(store.path), "themes": themes, "runs": len(runs), "review": review}))
         return EXIT_OK
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"dltui progress ({store.path})", title_justify="left")
-    for col in ("lesson", "read", "answered", "right"):
+    for col in ("lesson", "read", "answered", "right", "mastered", "due"):
         table.add_column(col, justify="left" if col == "lesson" else "right")
     for t in themes:
-        table.add_row(f"[b]{t['title']}[/b]", f"{t['read']}/{len(t['lessons'])}", "",
-                      f"{t['correct']}/{t['questions']}")
+        table.add_row(f"[b]{t['title']}[/b]", f"{t['read']}/{len(t['lessons'])}",
+                      f"{t['answered']}/{t['questions']}", f"{t['correct']}/{t['questions']}",
+                      f"{t['mastered']}/{len(t['lessons'])}", str(t["due_now"] or ""))
         for le in t["lessons"]:
             table.add_row(f"  {le['title']}", "✓" if le["read"] else ("…" if le["opened"] else ""),
-                          f"{le['answered']}/{le['questions']}", str(le["correct"]))
+                          f"{le['answered']}/{le['questions']}", str(le["correct"]), "★" if le["mastered"] else "",
+                          str(le["due_now"] or ""))
         for ex in t.get("exercises", []):
             mark = {"passed": "✓", "failing": "✗", "gave up": "gave up"}.get(ex["status"], "")
             table.add_row(f"  ✎ {ex['title']}", mark, f"{ex['attempts']} tries" if ex["attempts"] else "", "")
     Console().print(table)
     print(f"{len(runs)} lab run(s) recorded")
+    due, week = sum(t["due_now"] for t in themes), sum(t["due_7d"] for t in themes)
+    print(f"{due} question(s) due for review now, {week} within 7 days (dltui review; r in the app)")
     return EXIT_OK
 
 
