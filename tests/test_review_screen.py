@@ -89,7 +89,7 @@ async def test_right_and_wrong_answers_reschedule_and_the_round_ends_with_a_summ
         for _ in range(2):
             quiz = screen.query_one(ReviewQuiz)
             seen.append(quiz.question.id)
-            assert "A demo lesson" in str(screen.query_one("#open-lesson").label)
+            assert "A demo lesson" in _text(app, "#open-lesson")
             if quiz.question.kind == "single":  # right: Enter on the (shuffled) right option
                 options = quiz.query_one(OptionList)
                 assert options.has_focus

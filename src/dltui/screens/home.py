@@ -158,7 +158,7 @@ class HomeScreen(Screen):
         self.review_by_theme = {t.theme_id: t for t in themes}
         today = sum(t.total("due_today") for t in themes)
         line = self.query_one("#review-due", Static)
-        line.update(f"[b]↻ {today} to review today[/b] · [b]r[/b] reviews" if today else "")
+        line.update(f"[b]↻ {today} to review today[/b] (r)" if today else "")
         line.set_class(not today, "hidden")
 
     def _theme_label(self, theme: Theme, progress: dict[str, LessonProgress]) -> str:

@@ -16,9 +16,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from dltui.curriculum import Lesson, Question
 from dltui.messages import QuizAnswered
@@ -26,6 +26,18 @@ from dltui.progress import ReviewCard
 from dltui.review import REVIEWABLE_KINDS, describe_interval
 from dltui.widgets.bars import KeyBar, TitleBar
 from dltui.widgets.quiz import QuizWidget
+
+
+class LessonLink(Static, can_focus=True):
+    """The card's lesson, as a link: Enter (or a click) opens the lesson at this question."""
+
+    BINDINGS = [Binding("enter", "open", "Open lesson", show=False)]
+
+    def action_open(self) -> None:
+        self.run_worker(self.screen.action_open_lesson())
+
+    def on_click(self) -> None:
+        self.action_open()
 
 
 class ReviewQuiz(QuizWidget):
@@ -57,7 +69,7 @@ class ReviewScreen(Screen):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("enter,n", "next_card", "Next", show=False),
+        Binding("enter,n", "next_card", "Next"),
         Binding("o", "open_lesson", "Open lesson"),
         Binding("s", "settings", "Retention"),
     ]
@@ -76,9 +88,7 @@ class ReviewScreen(Screen):
         yield TitleBar()
         with VerticalScroll(id="review-body"):
             yield Static(id="review-status")
-            with Horizontal(id="review-from"):
-                yield Static("From ", id="review-from-label")
-                yield Button("", id="open-lesson", compact=True)
+            yield LessonLink(id="open-lesson")
             yield Static(id="review-after", classes="hidden")
             yield Static(id="review-summary", classes="hidden")
         yield KeyBar()
@@ -112,10 +122,12 @@ class ReviewScreen(Screen):
         self.question = shuffled(original, self.rng)
         self.answered = False
         self.query_one("#review-summary").add_class("hidden")
-        self.query_one("#review-from").remove_class("hidden")
         theme = self.app.curriculum.theme_of(self.lesson.id)
-        self.query_one("#open-lesson", Button).label = Text(
-            f"{self.lesson.title}{f' · {theme.title}' if theme else ''} ↗")
+        link = Text("From ", style="dim")
+        link.append(f"{self.lesson.title} ↗", style="underline")
+        link.append(f"  {theme.title}" if theme else "", style="dim")
+        self.query_one("#open-lesson", LessonLink).update(link)
+        self.query_one("#open-lesson").remove_class("hidden")
         quiz = ReviewQuiz(self.question, self.lesson.id, self.reviewed + 1)
         self.query_one("#review-body").mount(quiz, before=self.query_one("#review-after"))
         self._status(len(due))
@@ -130,7 +142,7 @@ class ReviewScreen(Screen):
         self.query_one("#review-status", Static).update(text)
 
     def _show_summary(self) -> None:
-        self.query_one("#review-from").add_class("hidden")
+        self.query_one("#open-lesson").add_class("hidden")
         store = self.app.store
         now = store.clock()
         text = Text()
@@ -190,12 +202,7 @@ class ReviewScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    @on(Button.Pressed, "#open-lesson")
-    def _open_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_open_lesson()
-
-    def action_open_lesson(self) -> None:
+    async def action_open_lesson(self) -> None:
         """The lesson, scrolled to this question (Esc there comes back to this card)."""
         from dltui.screens.lesson import LessonScreen
 
@@ -203,16 +210,19 @@ class ReviewScreen(Screen):
             return
         screen = LessonScreen(self.lesson)
         question_id = self.card.question_id
-        self.app.push_screen(screen)
+        await self.app.push_screen(screen)  # mounted: its questions exist
 
         def focus_question() -> None:
+            if not screen.is_attached:
+                return
             for quiz in screen.query(QuizWidget):
-                if quiz.question.id == question_id and screen.is_attached:
+                if quiz.question.id == question_id:
                     screen.focus_block(quiz)
                     return
 
-        screen.call_after_refresh(focus_question)
-        screen.set_timer(0.4, focus_question)  # again once the Markdown above it is laid out
+        focus_question()  # at once, so the lesson does not restore its old reading place over it
+        for delay in (0.1, 0.5):  # again as the Markdown above the question is laid out
+            screen.set_timer(delay, focus_question)
 
     def action_settings(self) -> None:
         from dltui.screens.review_settings import RetentionScreen
