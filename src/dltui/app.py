@@ -157,26 +157,34 @@ class DltuiApp(App):
     # positions flushed, a lab run in progress saved as stopped, the worker ended. The exit
     # status is the shell's convention for "ended by signal N": 128 + N (129 SIGHUP, 143 SIGTERM).
     _signal_exit_code = 0
-    _handled_signals: tuple = ()
+    _previous_handlers: dict = {}
 
     def _end_on_hangup_and_term(self) -> None:
         import asyncio
         import signal
+        import threading
 
+        if threading.current_thread() is not threading.main_thread():
+            return  # only the main thread may set signal handlers
         loop = asyncio.get_running_loop()
-        handled = []
-        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            try:
-                loop.add_signal_handler(sig, self._ended_by_signal, sig)
-                handled.append(sig)
-            except (TypeError, NotImplementedError, RuntimeError, ValueError):
-                pass  # no such signal here, or not the main thread: the default stays
-        self._handled_signals = tuple(handled)
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                self._previous_handlers[sig] = signal.signal(
+                    sig, lambda number, _frame: self._ended_by_signal(number, loop))
 
-    def _ended_by_signal(self, sig: int) -> None:
-        if not self._signal_exit_code:
-            self._signal_exit_code = 128 + int(sig)
-            self.call_next(self.action_quit)
+    def _ended_by_signal(self, number: int, loop) -> None:
+        """A plain signal handler (not the event loop's), so it runs even if the loop is stuck."""
+        import signal
+
+        if self._signal_exit_code:
+            return
+        self._signal_exit_code = 128 + number
+        if not self.is_headless:
+            if number == getattr(signal, "SIGHUP", None):
+                _detach_from_terminal()
+            _exit_if_stuck(self._signal_exit_code)
+        loop.call_soon_threadsafe(self.call_next, self.action_quit)
 
     def get_system_commands(self, screen):
         # Textual's "Keys" panel cannot be closed with Esc; ours (F1) can.
@@ -196,8 +204,35 @@ class DltuiApp(App):
         if exercises is not None:
             exercises.shutdown()
         self.store.close()
-        import asyncio
+        import signal
 
-        loop = asyncio.get_running_loop()
-        for sig in self._handled_signals:
-            loop.remove_signal_handler(sig)
+        for sig, previous in self._previous_handlers.items():
+            signal.signal(sig, previous)
+
+
+def _detach_from_terminal() -> None:
+    """The terminal is gone: reads and writes to it now fail, and Textual's output thread would
+    die and leave the app waiting on it. Point stdin/stdout/stderr at the null device instead."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def _exit_if_stuck(code: int, seconds: float = 8.0) -> None:
+    """Every answer and run is already committed; if tearing down the screen hangs (a terminal
+    that went away mid-write), end the process anyway rather than linger without one."""
+    import os
+    import threading
+    import time
+
+    def later() -> None:
+        time.sleep(seconds)
+        os._exit(code)
+
+    threading.Thread(target=later, daemon=True, name="dltui-exit-guard").start()

@@ -143,7 +143,7 @@ def cmd_lab(args: Namespace) -> int:
         if args.json:
             print(json.dumps({"lab": args.lab_id, "device": state["device"], "settings": settings_dict(cfg),
                               "error": {"kind": kind, "message": message}}))
-        _err(message)
+        _err(f"the lab crashed: {message}" if kind == "crashed" else message)
         return EXIT_USAGE if kind in ("settings", "device") else EXIT_FAILED
     _, status, metrics, seconds, steps = result
     met = bool(module.expectation_met(metrics))

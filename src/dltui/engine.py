@@ -10,17 +10,24 @@ Events sent back are tuples, at most ~10 "update" events per second:
 - ``("update", [(step, {name: value}), ...], {figure_name: Figure})``
 - ``("log", text)``
 - ``("done", status, metrics, seconds, steps)`` with status "finished" or "stopped"
-- ``("error", kind, message)`` with kind "diverged", "oom", "device", "crashed" or "settings"
+- ``("error", kind, message)`` with kind "diverged", "oom", "device", "crashed" or "settings";
+  the message is one paragraph for the learner (no title, no traceback: that goes to the log)
+- ``("estimate", token, seconds, steps_timed, total_steps, device_label)`` answers a :class:`Probe`
+
+While the worker is busy it also sends ``("alive",)`` twice a second from a thread; a frozen or
+stopped worker falls silent, a slow lab does not. :meth:`LabProcess.poll` consumes these.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import math
 import os
-import queue
+import re
+import signal
+import threading
 import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -28,6 +35,16 @@ from typing import Any, Callable
 from dltui.labspec import LabDiverged, SettingError, make_settings
 
 UPDATE_INTERVAL = 0.1  # seconds between updates: ≤ 10 redraws per second
+HEARTBEAT_SECONDS = 0.5  # a busy worker says it is alive this often
+PROBE_SECONDS = 0.6  # how long a Probe times a lab's first steps
+
+log = logging.getLogger("dltui.lab")
+# A library stays quiet unless someone configures logging (the worker sends it to its log file).
+logging.getLogger("dltui").addHandler(logging.NullHandler())
+
+# Titles of the error kinds, for whoever shows an error (the lab screen, the CLI).
+ERROR_TITLES = {"diverged": "Training diverged", "oom": "Out of memory", "device": "Device unavailable",
+                "settings": "Bad settings", "crashed": "The lab crashed", "died": "The lab worker died"}
 
 
 @dataclass
@@ -37,6 +54,20 @@ class Job:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     threads: int | None = None
     live: bool = False  # someone is watching (the app): labs may pace their animations
+
+
+@dataclass
+class Probe:
+    """Time the first steps of ``job`` (for about PROBE_SECONDS) to estimate how long it takes.
+
+    Answered by one ``("estimate", token, seconds, steps_timed, total_steps, device_label)`` event, or none if
+    the lab failed before its second step. Nothing else it does is reported, and it gives way
+    at once to any job submitted after it.
+    """
+
+    job: Job
+    token: int = 0
+    seconds: float = PROBE_SECONDS
 
 
 class _Context:
@@ -162,19 +193,10 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
     except LabDiverged as exc:
         emit(("error", "diverged", str(exc)))
         return
-    except MemoryError:
-        _flush_quietly(ctx)
-        emit(("error", "oom", "The run ran out of memory. Try fewer points, a smaller model "
-                              "or a smaller batch."))
-        return
     except Exception as exc:  # noqa: BLE001 - a lab crash must never take the app down
         _flush_quietly(ctx)
-        if type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower():
-            emit(("error", "oom", "The GPU ran out of memory. Try smaller settings, or run on "
-                                  "the CPU (device: cpu)."))
-        else:
-            detail = traceback.format_exc(limit=3)
-            emit(("error", "crashed", f"The lab crashed: {type(exc).__name__}: {exc}\n{detail}"))
+        log.error("%s failed at step %s", job.lab_id, ctx.last_step, exc_info=True)
+        emit(("error", *classify_failure(exc, device, _size_settings(cfg))))
         return
     seconds = time.perf_counter() - t0
     metrics = {k: float(v) for k, v in (metrics or {}).items()}
@@ -187,6 +209,75 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
     emit(("done", status, metrics, seconds, ctx.last_step))
 
 
+_CPU_OOM = re.compile(r"DefaultCPUAllocator|can't allocate memory|cannot allocate memory", re.I)
+_ASKED_BYTES = re.compile(r"allocate (\d+) bytes")
+
+
+def classify_failure(exc: BaseException, device: str = "cpu", size_settings: list[str] = ()) -> tuple[str, str]:
+    """(kind, message) for an exception a lab raised: "oom" when memory ran out, else "crashed"."""
+    text = str(exc)
+    fewer = (f"Try smaller values of {_or_list(size_settings)}." if size_settings
+             else "Try smaller settings (fewer points, hidden units or steps).")
+    if isinstance(exc, MemoryError) or _CPU_OOM.search(text):
+        asked = _ASKED_BYTES.search(text)
+        size = f" (it asked for {_gib(int(asked.group(1)))} at once)" if asked else ""
+        return "oom", f"This run needs more memory than the computer can give it{size}. {fewer}"
+    if type(exc).__name__ == "OutOfMemoryError" or "out of memory" in text.lower():
+        where = "the GPU" if device.startswith("cuda") or "cuda" in text.lower() else "the device"
+        return "oom", (f"This run needs more memory than {where} has free. {fewer} Or run it on the "
+                       "CPU (device: cpu).")
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return "crashed", f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def _or_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _size_settings(cfg: Any) -> list[str]:
+    """The lab's whole-number settings that can size a run (all but seeds)."""
+    from dataclasses import fields
+
+    try:
+        return [f.name for f in fields(cfg) if type(getattr(cfg, f.name)) is int and "seed" not in f.name]
+    except TypeError:
+        return []
+
+
+def time_first_steps(probe: Probe, emit: Callable[[tuple], None], give_way: Callable[[], bool]) -> None:
+    """Run ``probe.job`` for about ``probe.seconds`` and emit how long the whole job would take."""
+    marks: list[tuple[float, int]] = []  # (time, last step) at each update
+    total = [0]
+    device = [""]
+    failed = [False]
+
+    def collect(event: tuple) -> None:
+        if event[0] == "error":
+            failed[0] = True
+        elif event[0] == "started":
+            device[0] = event[1]
+        elif event[0] == "begin":
+            total[0] = event[1]
+        elif event[0] == "update" and event[1]:
+            marks.append((time.perf_counter(), event[1][-1][0]))
+
+    def stop() -> bool:
+        return give_way() or bool(marks and time.perf_counter() - marks[0][0] >= probe.seconds)
+
+    t0 = time.perf_counter()
+    execute(probe.job, collect, stop)
+    if failed[0] or not total[0] or len(marks) < 2 or marks[-1][1] <= marks[0][1]:
+        return  # failed, gave way, or too few steps to time: no estimate beats a wrong one
+    (t1, s1), (tn, sn) = marks[0], marks[-1]
+    per_step = (tn - t1) / (sn - s1)
+    setup = max(0.0, t1 - t0 - s1 * per_step)
+    emit(("estimate", probe.token, setup + total[0] * per_step, sn, total[0], device[0]))
+
+
 def _flush_quietly(ctx: _Context) -> None:
     """Send what was reported before a failure, so the curves show where it went wrong."""
     try:
@@ -195,29 +286,68 @@ def _flush_quietly(ctx: _Context) -> None:
         pass
 
 
-def _worker_main(jobs, events, stop_event, log_path: str | None = None) -> None:
+def _worker_main(jobs, events, stop_flag, log_path: str | None = None) -> None:
     """Body of the spawned worker: import torch once, then run jobs until told to quit."""
     # The worker shares the app's terminal: anything it printed would garble the screen.
     target = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(target, 1)
     os.dup2(target, 2)
+    # The app decides when the worker ends: a closed terminal (SIGHUP) or a Ctrl+C reaching the
+    # whole process group must not kill it before the app has recorded the run.
+    for sig in (signal.SIGINT, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, signal.SIG_IGN)
+    import faulthandler
+
+    faulthandler.enable()  # a segfault leaves its stack in the log, for the bug report
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(process)d: %(message)s")
+    busy = threading.Event()
+    busy.set()  # importing torch counts as busy: the app hears the worker while it waits
+    threading.Thread(target=_watch, args=(events, busy, os.getppid()), daemon=True,
+                     name="dltui-heartbeat").start()
     try:
-        importlib.import_module("torch")  # paid once, before the first Start
+        torch = importlib.import_module("torch")  # paid once, before the first Start
     except Exception as exc:  # noqa: BLE001
+        log.error("torch could not be imported", exc_info=True)
         events.put(("error", "crashed", f"torch could not be imported: {exc}"))
         return
+    log.info("ready (torch %s)", torch.__version__)
     events.put(("ready",))
     while True:
+        busy.clear()
         job = jobs.get()
         if job is None:
             return
-        stop_event.clear()
-        if getattr(job, "kind", "") == "exercise":  # an ExerciseJob: grade a learner's file
-            from dltui.exercise_runner import run_job as grade_exercise
+        busy.set()
+        stop_flag.value = 0
+        run_job(job, events.put, lambda: bool(stop_flag.value), give_way=lambda: not jobs.empty())
 
-            grade_exercise(job, events.put)
-            continue
-        execute(job, events.put, stop_event.is_set)
+
+def run_job(job, emit: Callable[[tuple], None], stop: Callable[[], bool],
+            give_way: Callable[[], bool] = lambda: False) -> None:
+    """Run one job of any kind the worker knows."""
+    if isinstance(job, Probe):
+        time_first_steps(job, emit, give_way)
+    elif getattr(job, "kind", "") == "exercise":  # an ExerciseJob: grade a learner's file
+        from dltui.exercise_runner import run_job as grade_exercise
+
+        grade_exercise(job, emit)
+    else:
+        log.info("run %s %s on %s", job.lab_id, job.settings, job.device)
+        execute(job, emit, stop)
+
+
+def _watch(events, busy: threading.Event, parent: int, done: threading.Event | None = None) -> None:
+    """Heartbeat while busy; quit when the app is gone (killed, so it could not tell us)."""
+    while not (done is not None and done.is_set()):
+        time.sleep(HEARTBEAT_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
+        if busy.is_set():
+            try:
+                events.put(("alive",))
+            except (ValueError, OSError):
+                os._exit(0)
 
 
 @contextmanager
@@ -235,25 +365,53 @@ def _real_stdio():
 
 
 class LabProcess:
-    """A warm worker process for the app: spawn it early, submit jobs, poll events."""
+    """A warm worker process for the app: spawn it early, submit jobs, poll events.
+
+    Nothing here can block the app, whatever state the worker is in (killed in the middle of
+    sending an event, or stopped while holding a lock): events are read by a thread of their
+    own, and the stop flag is a lock-free byte in shared memory.
+    """
 
     def __init__(self, log_path: str | None = None) -> None:
+        import collections
         import multiprocessing as mp
 
         self._mp = mp.get_context("spawn")
         with _real_stdio():  # queues start multiprocessing's resource tracker
             self._jobs = self._mp.Queue()
             self._events = self._mp.Queue()
-            self._stop = self._mp.Event()
+            self._stop = self._mp.RawValue("b", 0)
+        self._inbox: collections.deque = collections.deque()
         self._proc = self._mp.Process(target=_worker_main,
                                       args=(self._jobs, self._events, self._stop, log_path),
                                       daemon=True, name="dltui-lab")
+        self.log_path = log_path
         self.ready = False
+        self.last_heard = time.monotonic()
 
     def start(self) -> "LabProcess":
         with _real_stdio():
             self._proc.start()
+        # Only the worker writes events. Without our copy of the pipe's write end, a worker that
+        # dies mid-message gives the reader an end-of-file instead of an endless wait.
+        self._events._writer.close()
+        threading.Thread(target=self._read_events, daemon=True, name="dltui-lab-events").start()
+        self.last_heard = time.monotonic()
         return self
+
+    def _read_events(self) -> None:
+        while True:
+            try:
+                event = self._events.get()
+            except (EOFError, OSError, ValueError, TypeError):
+                return  # the worker is gone, or we closed the queue
+            except Exception:  # noqa: BLE001 - e.g. a message cut short by a kill: unpickling fails
+                return
+            self._inbox.append(event)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid
 
     @property
     def alive(self) -> bool:
@@ -263,30 +421,50 @@ class LabProcess:
     def exitcode(self) -> int | None:
         return self._proc.exitcode
 
-    def submit(self, job: Job) -> None:
-        self._stop.clear()
+    def submit(self, job: Job | Probe) -> None:
+        self._stop.value = 0
+        self.last_heard = time.monotonic()  # silence is counted from here
         self._jobs.put(job)
 
     def request_stop(self) -> None:
-        self._stop.set()
+        self._stop.value = 1
 
     def poll(self, limit: int = 1000) -> list[tuple]:
         out = []
         for _ in range(limit):
             try:
-                event = self._events.get_nowait()
-            except queue.Empty:
+                event = self._inbox.popleft()
+            except IndexError:
                 break
+            self.last_heard = time.monotonic()
+            if event[0] == "alive":
+                continue
             if event[0] == "ready":
                 self.ready = True
             out.append(event)
         return out
 
+    def silent_for(self) -> float:
+        """Seconds since the worker last sent anything (heartbeats included) or a job was submitted."""
+        return time.monotonic() - self.last_heard
+
+    def is_stopped(self) -> bool:
+        """True if the OS has stopped the worker (SIGSTOP, Ctrl+Z); False if not or unknown."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                return f.read().rsplit(b")", 1)[1].split()[0] in (b"T", b"t")
+        except (OSError, IndexError, TypeError):
+            return False
+
+    def log_tail(self, lines: int = 3) -> list[str]:
+        """The last non-blank lines of the worker's log (where its stderr and tracebacks go)."""
+        return log_tail(self.log_path, lines)
+
     def kill(self) -> None:
         if self._proc.is_alive():
             self._proc.terminate()
             self._proc.join(timeout=1)
-            if self._proc.is_alive():
+            if self._proc.is_alive():  # a stopped process only sees SIGTERM once continued
                 self._proc.kill()
                 self._proc.join(timeout=1)
         for q in (self._jobs, self._events):
@@ -296,13 +474,44 @@ class LabProcess:
     def shutdown(self) -> None:
         """Ask the worker to quit after its current job; kill it if it lingers."""
         if self._proc.is_alive():
-            self._stop.set()
+            self._stop.value = 1
             try:
                 self._jobs.put(None)
             except (ValueError, OSError):
                 pass
             self._proc.join(timeout=0.5)
         self.kill()
+
+
+def log_tail(path: str | os.PathLike | None, lines: int = 3) -> list[str]:
+    if not path:
+        return []
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 4096))
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [line.rstrip() for line in text.splitlines() if line.strip()][-lines:]
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """How a worker ended, in words: "was killed by signal 9 (SIGKILL)", "exited with code 3"."""
+    if exitcode is None:
+        return "stopped answering"
+    if exitcode >= 0:
+        return f"exited with code {exitcode}"
+    number = -exitcode
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = "unknown signal"
+    why = {"SIGKILL": ": the system's out-of-memory killer does this when memory runs out, and so does "
+                      "`kill -9`",
+           "SIGSEGV": ": it crashed (segmentation fault)", "SIGABRT": ": it aborted",
+           "SIGBUS": ": it crashed (bus error)", "SIGTERM": ": something asked it to end"}.get(name, "")
+    return f"was killed by signal {number} ({name}){why}"
 
 
 @dataclass

@@ -1,11 +1,14 @@
 """A live lab: settings with their ranges, Start/Stop/Reset, live figures, previous runs.
 
 Training never runs here: the app's worker process does it (dltui.engine). This screen polls
-that process ten times a second, so it redraws at most ten times a second.
+that process ten times a second, so it redraws at most ten times a second. The same poll notices
+a worker that died (killed, crashed) or fell silent (stopped, frozen), and asks the worker to time
+the first steps of the settings on show, to say beforehand how long a run will take.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from datetime import datetime
@@ -21,7 +24,7 @@ from textual.widgets import (Button, DataTable, Input, Label, Select, Static, Sw
                              TabbedContent, TabPane)
 
 from dltui import labregistry
-from dltui.engine import fold_scalars
+from dltui.engine import ERROR_TITLES, describe_exit, fold_scalars
 from dltui.labspec import SettingError, SettingSpec, setting_specs
 from dltui.plotting import color_enabled, draw_curves, draw_figure, figure_note
 from dltui.widgets.bars import KeyBar, TitleBar
@@ -30,10 +33,39 @@ from dltui.widgets.plot import FigurePlot
 POLL_SECONDS = 0.1
 FIGURE_SECONDS = 0.25
 STOP_GRACE_SECONDS = 0.5
+# A busy worker sends a heartbeat twice a second from its own thread, even while one long step
+# computes; this much silence means it is stopped or frozen, not slow. Starting (spawning, then
+# importing torch on a busy machine) gets more slack.
+SILENT_SECONDS = 5.0
+SILENT_SECONDS_STARTING = 30.0
+PROBE_DELAY_SECONDS = 0.8  # settle time after the last edit before timing the new settings
+LONG_RUN_SECONDS = 15.0  # estimates above this are also spelled out in the message line
+FAILED_KINDS = ("diverged", "oom", "crashed", "died")  # errors that end a run that had started
+
+
+def _duration(seconds: float) -> str:
+    """Rounded the way one would say it: "8 s", "40 s", "2 min", "1 h 10 min"."""
+    if seconds < 10:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 60:
+        return f"{round(seconds / 5) * 5} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
 
 
 def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+def _key_of(settings: dict, device: str) -> str:
+    speed = {k: v for k, v in settings.items() if "seed" not in k}  # a seed does not change speed
+    return json.dumps([speed, device], sort_keys=True, default=str)
+
+
+def _where(device_label: str) -> str:
+    return "on this GPU" if device_label.startswith("CUDA") else "on this CPU"
 
 
 class LabScreen(Screen):
@@ -67,6 +99,7 @@ class LabScreen(Screen):
         self.step = 0
         self.device_label = "not started"
         self.run_settings: dict = {}
+        self.run_device = "auto"
         self.started_at = 0.0
         self._rate = 0.0
         self._rate_mark: tuple[float, int] | None = None
@@ -74,6 +107,13 @@ class LabScreen(Screen):
         self._figure_dirty = False
         self._figure_drawn_at = 0.0
         self.redraws = 0
+        self._run_proc = None  # the worker the current run was submitted to
+        self.unresponsive = False
+        # Estimates of a whole run's seconds, by settings: timed by a Probe, or a finished run.
+        self.estimates: dict[str, tuple[float, str]] = {}
+        self._probe_token = 0
+        self._probe_wanted = False
+        self._probe_timer = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -137,6 +177,7 @@ class LabScreen(Screen):
         self.set_interval(POLL_SECONDS, self._poll)
         if self.app.prewarm_labs:
             self.app.lab_process()  # spawn the worker now so Start is instant
+            self._probe_wanted = True  # and time these settings once it is ready
         self.query_one("#start", Button).focus()
 
     def on_resize(self) -> None:
@@ -210,7 +251,10 @@ class LabScreen(Screen):
         self.history, self.figures, self.view = {}, {}, 0
         self.step, self.total, self._rate, self._rate_mark = 0, 0, 0.0, None
         self.run_settings = settings
-        self.running, self.stopping = True, False
+        self.run_device = self.query_one("#device", Select).value
+        self._probe_wanted = False  # the run times these settings itself
+        self.running, self.stopping, self.unresponsive = True, False, False
+        self._run_proc = proc
         self.started_at = time.monotonic()
         self.device_label = "starting…" if proc.ready else "starting (loading torch)…"
         self._message("")
@@ -226,20 +270,28 @@ class LabScreen(Screen):
         if not self.running or self.stopping:
             return
         self.stopping = True
-        proc = self.app.lab_process(start=False)
-        if proc is not None:
-            proc.request_stop()
+        if self._run_proc is not None:
+            self._run_proc.request_stop()
         self._message("Stopping…")
         self.set_timer(STOP_GRACE_SECONDS, self._force_stop)
 
     def _force_stop(self) -> None:
-        """The lab did not stop in time (one long step): kill the worker and start a fresh one."""
+        """The lab did not stop in time (one long step, or a frozen worker): kill the worker and
+        start a fresh one."""
         if not self.running:
             return
-        self.app.restart_lab_process()
+        self._discard_worker()
         self._finish("stopped", self._last_scalars(), time.monotonic() - self.started_at, self.step)
         if self.app.prewarm_labs:
             self.app.lab_process()
+
+    def _discard_worker(self) -> None:
+        """Kill the run's worker; the next Start (or the prewarm) spawns a fresh one."""
+        proc, self._run_proc = self._run_proc, None
+        if proc is None or self.app.lab_process(start=False) is proc:
+            self.app.restart_lab_process()
+        else:
+            proc.kill()  # the app already let go of it (it had died)
 
     @on(Button.Pressed, "#reset")
     def action_reset(self) -> None:
@@ -276,22 +328,28 @@ class LabScreen(Screen):
 
     def on_unmount(self) -> None:
         if self.running:
-            # Leaving mid-run: keep what was reached as a stopped run, and free the worker.
-            self.app.restart_lab_process()
+            # Leaving mid-run (Esc, q, Ctrl+C, SIGTERM, SIGHUP): keep what was reached as a
+            # stopped run, then free the worker.
+            self.running = False
             self._record("stopped", self._last_scalars(), time.monotonic() - self.started_at, self.step)
+            self._discard_worker()
 
     # -- events from the worker ------------------------------------------------------------
 
     def _poll(self) -> None:
-        proc = self.app.lab_process(start=False)
-        if proc is None:
-            return
-        events = proc.poll()
-        if events:
-            self.apply_events(events)
-        elif self.running and not proc.alive:
-            self.app.restart_lab_process()
-            self._fail("crashed", f"The lab process ended unexpectedly (exit code {proc.exitcode}).")
+        proc = self._run_proc if self.running else self.app.lab_process(start=False)
+        if proc is not None:
+            dead = not proc.alive  # looked at before draining, so no last event is missed
+            events = proc.poll()
+            if events:
+                self.apply_events(events)
+            if self.running and proc is self._run_proc:
+                if dead:
+                    self._worker_died(proc)
+                else:
+                    self._check_silence(proc)
+            elif self._probe_wanted and proc.ready and not self.running:
+                self._send_probe(proc)
         # Curves follow every poll (≤ 10/s); the lab's own view, dearer to draw, ≤ 4/s.
         now = time.monotonic()
         figure_due = self._figure_dirty and (not self.running or now - self._figure_drawn_at >= FIGURE_SECONDS)
@@ -323,8 +381,77 @@ class LabScreen(Screen):
                 self._finish(status, metrics, seconds, steps)
             elif kind == "error":
                 self._fail(event[1], event[2])
+            elif kind == "estimate":
+                self._estimated(*event[1:])
             if kind in ("done", "error"):
                 self._curves_dirty = self._figure_dirty = True
+
+    # -- how long a run will take ----------------------------------------------------------
+
+    @on(Input.Changed, ".setting")
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    def _settings_changed(self) -> None:
+        """Time the new settings once the learner pauses (a worker that is not ready yet is asked
+        as soon as it is)."""
+        if self._probe_timer is not None:
+            self._probe_timer.stop()
+        self._probe_timer = self.set_timer(PROBE_DELAY_SECONDS, self._want_probe)
+        self._status()
+
+    def _want_probe(self) -> None:
+        self._probe_wanted = True
+
+    def _settings_key(self) -> str | None:
+        """The settings on show (and the device) as a key, or None while any of them is invalid."""
+        try:
+            values = {}
+            for spec in self.specs:
+                widget = self.query_one(f"#set-{spec.name}")
+                values[spec.name] = spec.parse(widget.value) if isinstance(widget, Input) else spec.check(
+                    bool(widget.value) if isinstance(widget, Switch) else widget.value)
+        except SettingError:
+            return None
+        return _key_of(values, self.query_one("#device", Select).value)
+
+    def _send_probe(self, proc) -> None:
+        from dltui.engine import Job, Probe
+
+        self._probe_wanted = False
+        key = self._settings_key()
+        if key is None or key in self.estimates:
+            self._status()
+            return
+        try:
+            settings = self.read_settings()
+        except SettingError:
+            return
+        self._probe_token += 1
+        self._probe_key = key
+        proc.submit(Probe(Job(self.lab_id, settings, self.query_one("#device", Select).value, live=True),
+                          token=self._probe_token))
+
+    def _estimated(self, token: int, seconds: float, steps_timed: int, total: int, label: str = "") -> None:
+        if token != self._probe_token:
+            return  # an answer about settings no longer on show
+        self.estimates[self._probe_key] = (seconds, label)
+        self._status()
+        if not self.running and seconds >= LONG_RUN_SECONDS and self._settings_key() == self._probe_key:
+            where = _where(label)
+            self._message(f"This run will take about {_duration(seconds)} {where} (timed its first {steps_timed} "
+                          f"{_plural(self.info.steps_label) if steps_timed != 1 else self.info.steps_label}). "
+                          "F5 starts it; F6 stops it at any time.")
+
+    def _estimate_text(self) -> str:
+        """"about 2 min on this CPU" before a run; "about 1 min left" during one; or ""."""
+        if self.running:
+            elapsed = time.monotonic() - self.started_at
+            # the first steps (warm-up) say little: wait for a few seconds' worth of rate
+            if self._rate > 0 and self.total and elapsed >= 3 and 5 <= self.step < self.total:
+                return f"about {_duration((self.total - self.step) / self._rate)} left"
+            return ""
+        estimate = self.estimates.get(self._settings_key() or "")
+        return f"about {_duration(estimate[0])} {_where(estimate[1])}" if estimate else ""
 
     def _update_rate(self) -> None:
         now = time.monotonic()
@@ -345,6 +472,10 @@ class LabScreen(Screen):
         if seconds > 0 and steps:
             self._rate = steps / seconds
         met = self._record(status, metrics, seconds, steps)
+        if steps and self.total and not self.unresponsive:  # the run itself timed these settings
+            self.estimates[_key_of(self.run_settings, self.run_device)] = (
+                seconds * self.total / steps if status == "stopped" else seconds, self.device_label)
+        self.unresponsive = False
         verdict = ""
         if status == "finished":
             from dltui.quiz import expectation_note  # the expectation is about the default settings
@@ -368,22 +499,64 @@ class LabScreen(Screen):
                 self.notify(note, title="Prediction graded", timeout=8)
         return met
 
-    def _fail(self, kind: str, message: str) -> None:
-        self.running = self.stopping = False
-        titles = {"diverged": "Training diverged", "oom": "Out of memory", "device": "Device unavailable",
-                  "settings": "Bad settings", "crashed": "The lab crashed"}
-        first_line = message.splitlines()[0] if message else kind
-        self._message(f"[b red]{titles.get(kind, 'Failed')}:[/b red] {escape(first_line)}")
-        self.notify(first_line, title=titles.get(kind, "Failed"), severity="error", timeout=10)
+    def _fail(self, kind: str, message: str, details: list[str] | None = None) -> None:
+        """End the run with an error; one that ended a run that had started is saved as failed."""
+        was_running = self.running
+        self.running = self.stopping = self.unresponsive = False
+        if was_running and kind in FAILED_KINDS:
+            self._record("failed", self._last_scalars(), time.monotonic() - self.started_at, self.step)
+            self._fill_runs()
+        title = ERROR_TITLES.get(kind, "Failed")
+        text = " ".join(message.split()) if message else kind
+        if kind == "crashed":
+            text += " (the details are in lab-worker.log)"
+        self._message(f"[b red]{title}:[/b red] {escape(text)}", details)
+        self.notify(text, title=title, severity="error", timeout=10)
         self._buttons()
+        self._status()
+
+    def _worker_died(self, proc) -> None:
+        """The worker ended in the middle of a run: say how, save the run as failed, and make sure
+        the next Start gets a fresh worker."""
+        how = describe_exit(proc.exitcode)
+        tail = proc.log_tail(3) if hasattr(proc, "log_tail") else []
+        self._discard_worker()
+        at = f"{self.info.steps_label} {self.step}" if self.step else "its start"
+        message = (f"the process running the lab {how}. The run is saved as failed at {at}; F5 starts a "
+                   "fresh worker.")
+        details = ["[dim]last lines of lab-worker.log:[/dim]"] + [f"[dim]  {escape(line)}[/dim]" for line in tail]
+        self._fail("died", message, details if tail else None)
+        if self.app.prewarm_labs:
+            self.app.lab_process()
+
+    def _check_silence(self, proc) -> None:
+        """Warn (once) when the busy worker falls silent; take the warning back if it speaks again."""
+        limit = SILENT_SECONDS if getattr(proc, "ready", True) else SILENT_SECONDS_STARTING
+        silent = proc.silent_for() if hasattr(proc, "silent_for") else 0.0
+        if silent >= limit and not self.unresponsive:
+            self.unresponsive = True
+            why = ("it is stopped (SIGSTOP or Ctrl+Z): `kill -CONT` resumes it"
+                   if getattr(proc, "is_stopped", lambda: False)() else f"no sign of life for {silent:.0f} s")
+            self._message(f"[b yellow]The lab worker is not responding[/b yellow] ({why}). "
+                          "F6 stops the run and starts a fresh worker.")
+            self.notify(f"No sign of life for {silent:.0f} s. F6 stops the run and starts a fresh worker.",
+                        title="The lab worker is not responding", severity="warning", timeout=10)
+        elif silent < limit and self.unresponsive:
+            self.unresponsive = False
+            if not self.stopping:
+                self._message("The lab worker is responding again.")
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _message(self, text: str) -> None:
-        # One line, cut with an ellipsis: the Runs tab keeps every number.
-        line = Text.from_markup(text.replace("\n", " "), overflow="ellipsis")
-        line.no_wrap = True
-        self.query_one("#lab-message", Static).update(line)
+    def _message(self, text: str, details: list[str] | None = None) -> None:
+        """One line, cut with an ellipsis (the Runs tab keeps every number); a failure's message
+        wraps, and its details follow it."""
+        if details is None and not text.startswith("[b red]"):
+            line = Text.from_markup(text.replace("\n", " "), overflow="ellipsis")
+            line.no_wrap = True
+            self.query_one("#lab-message", Static).update(line)
+            return
+        self.query_one("#lab-message", Static).update(Text.from_markup("\n".join([text, *(details or [])])))
 
     def _buttons(self) -> None:
         self.query_one("#start", Button).disabled = self.running
@@ -399,6 +572,9 @@ class LabScreen(Screen):
         losses = [(k, v) for k, v in last.items() if k.startswith("loss")][:2]
         accs = [(k, v) for k, v in last.items() if k.startswith("acc")][:2]
         parts += [f"{k} {v:.4g}" for k, v in losses + accs]
+        estimate = self._estimate_text()
+        if estimate:
+            parts.insert(2 if self._rate else 1, estimate)
         text.append(" · " + " · ".join(parts), style="")
         self.query_one("#lab-status", Static).update(text)
 
