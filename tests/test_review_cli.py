@@ -103,3 +103,14 @@ def test_review_command_never_imports_torch_or_textual(data):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_a_given_up_exercise_counts_in_its_theme(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLTUI_NOW", T0.isoformat())
+    folder = tmp_path / "ex"
+    with Store(folder / "progress.sqlite3") as s:
+        s.record_give_up("autograd_basics")
+    monkeypatch.setenv("DLTUI_NOW", (T0 + timedelta(minutes=11)).isoformat())
+    assert main(["--data-dir", str(folder), "review", "--json"]) == 0  # the shipped course
+    summary = _json(capsys.readouterr()[0])
+    assert summary["due_now"] == 1 and summary["by_theme"]["t1"]["due_now"] == 1

@@ -216,3 +216,32 @@ async def test_reviewing_never_imports_torch(make_app, tmp_path):
         await pilot.press("enter")  # answers the highlighted option
         await pilot.pause()
     assert had_torch or "torch" not in sys.modules
+
+
+async def test_a_given_up_exercise_comes_back_as_re_run_your_solution(make_app, tmp_path):
+    from dltui.curriculum import load_curriculum
+    from dltui.paths import curriculum_dir
+    from dltui.screens.exercise import ExerciseScreen
+
+    app = make_app(tmp_path / "ex", curriculum=load_curriculum(curriculum_dir()))
+    clock = FakeClock()
+    app.store.clock = clock
+    app.store.record_give_up("autograd_basics")
+    clock.now += timedelta(minutes=11)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "1 to review today" in _text(app, "#review-due")
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Re-run your solution" in _text(app, "#review-exercise")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.exercise_id == "autograd_basics"
+        app.store.record_exercise_attempt("autograd_basics", True, 4, 4, 0.2)  # what a passing save records
+        app.pop_screen()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert "✓ Comes back in" in _text(app, "#review-after")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "1 reviewed, 1 right" in _text(app, "#review-summary")

@@ -134,6 +134,8 @@ def _old_store(path, version: int) -> None:
         conn.execute("INSERT INTO runs (lab_id, settings, metrics, status, seconds, steps, device, "
                      "finished_at) VALUES ('x', '{}', '{}', 'finished', 1, 1, 'cpu', ?)", (t,))
         conn.execute("INSERT INTO app_state VALUES ('last_lesson', 't1_demo')")
+        if version >= 2:
+            conn.execute("INSERT INTO exercise_state VALUES ('ex1', ?, 2, ?)", (t, t + 300))
     conn.close()
 
 
@@ -146,14 +148,16 @@ def test_store_of_an_earlier_release_keeps_everything_and_seeds_cards(tmp_path, 
         assert set(s.latest_answers("t1_demo")) == {"relu-kink", "sigmoid-zero", "predict-linear"}
         assert s.position("t1_demo") == 0.5 and s.last_lesson() == "t1_demo" and len(s.runs()) == 1
         cards = s.review_cards()
-        assert set(cards) == {"t1_demo/relu-kink", "t1_demo/sigmoid-zero", "t2_other/second"}
+        given_up = {"exercise/ex1"} if version >= 2 else set()
+        assert set(cards) == {"t1_demo/relu-kink", "t1_demo/sigmoid-zero", "t2_other/second"} | given_up
         log = {e.key: e for e in s.review_log()}
         assert log["t1_demo/relu-kink"].rating == 1  # its first graded try was wrong
         assert log["t1_demo/relu-kink"].reviewed_at == T0.timestamp()
         assert log["t1_demo/sigmoid-zero"].rating == 3 and log["t2_other/second"].rating == 3
         assert cards["t1_demo/relu-kink"].due == T0.timestamp() + 600
     with Store(path) as s:  # opening again seeds nothing twice
-        assert len(s.review_log()) == 3
+        assert len(s.review_log()) == 3 + len(given_up)
+        assert s.exercise_states().get("ex1") is None or s.exercise_states()["ex1"].hints_used == 2
         assert s._rows("SELECT version FROM schema_version")[0][0] == progress.SCHEMA_VERSION
 
 
@@ -180,3 +184,18 @@ def test_a_disk_fault_while_reviewing_keeps_the_review_in_memory(store, clock, m
 
 def test_reviewer_uses_the_store_clock(store, clock):
     assert isinstance(store.reviewer(), Reviewer) and store.reviewer().clock is clock
+
+
+def test_a_given_up_exercise_becomes_a_card_that_its_next_due_check_run_reviews(store, clock):
+    store.record_exercise_attempt("ex1", False, 1, 3, 0.5)
+    assert store.review_cards() == {}  # failing attempts alone do not make a card
+    store.record_give_up("ex1")
+    store.record_give_up("ex1")  # once only
+    assert [(e.key, e.rating, e.interval) for e in store.review_log()] == [("exercise/ex1", 1, 600.0)]
+    store.record_exercise_attempt("ex1", True, 3, 3, 0.5)  # not due yet: no review
+    assert len(store.review_log()) == 1
+    clock.advance(minutes=11)
+    assert [c.key for c in store.due_cards()] == ["exercise/ex1"]
+    store.record_exercise_attempt("ex1", True, 3, 3, 0.5)
+    assert store.review_log()[-1].rating == 3 and store.due_cards() == []
+    assert store.exercise_states()["ex1"].attempts == 3

@@ -335,12 +335,15 @@ def _run_quietly(app) -> int:
 
 
 def progress_rows(curriculum, store) -> list[dict]:
+    from dltui.exercisespec import load_exercises
     from dltui.review import summarize
 
     progress = store.lesson_progress()
     cards = {key: c.card for key, c in store.review_cards().items()}
-    reviews = {le.lesson_id: le for t in summarize(curriculum, store.latest_results(), cards, store.reviewer())
-               for le in t.lessons}
+    exercise_themes = {e.id: e.theme_id for e in load_exercises(curriculum.root)}
+    summary = {t.theme_id: t for t in summarize(curriculum, store.latest_results(), cards, store.reviewer(),
+                                                exercise_themes=exercise_themes)}
+    reviews = {le.lesson_id: le for t in summary.values() for le in t.lessons}
     themes = []
     for theme in curriculum.themes:
         lessons = []
@@ -355,7 +358,9 @@ def progress_rows(curriculum, store) -> list[dict]:
         themes.append({"id": theme.id, "title": theme.title, "lessons": lessons,
                        "read": sum(x["read"] for x in lessons), "questions": sum(x["questions"] for x in lessons),
                        "correct": sum(x["correct"] for x in lessons),
-                       **{k: sum(x[k] for x in lessons) for k in ("answered", "mastered", "due_now", "due_7d")}})
+                       "answered": sum(x["answered"] for x in lessons), "mastered": sum(x["mastered"] for x in lessons),
+                       # exercise cards (given up: "re-run your solution") count in their theme's due
+                       "due_now": summary[theme.id].total("due_now"), "due_7d": summary[theme.id].total("due_7d")})
     from dltui.exercise_cli import exercise_rows
 
     exercises = exercise_rows(curriculum.root, store)

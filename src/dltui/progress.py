@@ -628,12 +628,25 @@ class Store:
 
     def record_exercise_attempt(self, exercise_id: str, passed: bool, checks_passed: int, checks_total: int,
                                 seconds: float, source: str = "app") -> int:
-        """One grading of the learner's file (source: app, watch or cli)."""
+        """One grading of the learner's file (source: app, watch or cli). If the exercise's review
+        card is due, this run reviews it (in the same transaction): every check passes → Good."""
         self.exercise_opened(exercise_id)
-        return self._write("INSERT INTO exercise_attempts (exercise_id, passed, checks_passed, checks_total, "
-                           "seconds, source, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (exercise_id, int(passed), int(checks_passed), int(checks_total), float(seconds),
-                            source, time.time()))
+        key = review.exercise_key(exercise_id)
+        card = self.review_card(key)
+        outcome = None
+        if card is not None and card.due <= self.clock().timestamp():
+            outcome = self.reviewer().review(card.card, bool(passed))
+        params = (exercise_id, int(passed), int(checks_passed), int(checks_total), float(seconds), source,
+                  time.time())
+
+        def work(conn: sqlite3.Connection) -> int:
+            rowid = conn.execute("INSERT INTO exercise_attempts (exercise_id, passed, checks_passed, checks_total, "
+                                 "seconds, source, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)", params).lastrowid
+            if outcome is not None:
+                _save_review(conn, key, outcome)
+            return rowid
+
+        return self._transaction(work)
 
     def record_hint(self, exercise_id: str, hints_used: int) -> None:
         now = time.time()
@@ -642,10 +655,20 @@ class Store:
                     (exercise_id, now, int(hints_used)))
 
     def record_give_up(self, exercise_id: str) -> None:
+        """Also puts the exercise into review (rated Again) as a "re-run your solution" card."""
         now = time.time()
-        self._write("INSERT INTO exercise_state (exercise_id, first_opened, gave_up) VALUES (?, ?, ?) "
-                    "ON CONFLICT(exercise_id) DO UPDATE SET gave_up = COALESCE(gave_up, excluded.gave_up)",
-                    (exercise_id, now, now))
+        key = review.exercise_key(exercise_id)
+        first = self.reviewer().review(None, False) if self.review_card(key) is None else None
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO exercise_state (exercise_id, first_opened, gave_up) VALUES (?, ?, ?) "
+                         "ON CONFLICT(exercise_id) DO UPDATE SET gave_up = COALESCE(gave_up, excluded.gave_up)",
+                         (exercise_id, now, now))
+            if first is not None and not conn.execute("SELECT 1 FROM review_cards WHERE card_key = ?",
+                                                      (key,)).fetchone():
+                _save_review(conn, key, first)
+
+        self._transaction(work)
 
     def exercise_states(self) -> dict[str, ExerciseProgress]:
         out: dict[str, ExerciseProgress] = {}
@@ -795,6 +818,11 @@ def _seed_review_cards(conn: sqlite3.Connection, reviewer: review.Reviewer) -> N
             continue
         when = datetime.fromtimestamp(answered_at, timezone.utc)
         _save_review(conn, key, reviewer.review(None, bool(correct), when))
+    for exercise_id, gave_up in conn.execute("SELECT exercise_id, gave_up FROM exercise_state "
+                                             "WHERE gave_up IS NOT NULL").fetchall():
+        key = review.exercise_key(exercise_id)
+        if not conn.execute("SELECT 1 FROM review_cards WHERE card_key = ?", (key,)).fetchone():
+            _save_review(conn, key, reviewer.review(None, False, datetime.fromtimestamp(gave_up, timezone.utc)))
 
 
 def data_tables() -> list[str]:

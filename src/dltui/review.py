@@ -62,6 +62,15 @@ def card_key(lesson_id: str, question_id: str) -> str:
     return f"{lesson_id}/{question_id}"
 
 
+# Exercises join review only once given up, as "re-run your solution" cards; the next check run
+# after the card is due grades it (every check passes → Good, else Again).
+EXERCISE_CARDS = "exercise"
+
+
+def exercise_key(exercise_id: str) -> str:
+    return card_key(EXERCISE_CARDS, exercise_id)
+
+
 def split_key(key: str) -> tuple[str, str]:
     lesson_id, _, question_id = key.partition("/")
     return lesson_id, question_id
@@ -206,18 +215,31 @@ class ThemeReview:
     theme_id: str
     title: str
     lessons: list[LessonReview]
+    exercises: dict[str, int] | None = None  # the theme's exercise cards: cards, due_now, due_today, due_7d
 
     def total(self, field: str) -> int:
-        return sum(int(getattr(le, field)) for le in self.lessons)
+        return sum(int(getattr(le, field)) for le in self.lessons) + (self.exercises or {}).get(field, 0)
 
 
 def summarize(curriculum, latest: dict[str, dict[str, bool | None]], cards: dict[str, dict[str, Any]],
-              reviewer: Reviewer, now: datetime | None = None) -> list[ThemeReview]:
+              reviewer: Reviewer, now: datetime | None = None,
+              exercise_themes: dict[str, str] | None = None) -> list[ThemeReview]:
     """Mastery and due counts of every lesson, by theme, from the latest answers
-    (lesson → question → right?) and the cards (card key → FSRS card dict). Cards of questions
-    no longer in the course are not counted."""
+    (lesson → question → right?) and the cards (card key → FSRS card dict); exercise cards count
+    in their theme (``exercise_themes``: exercise id → theme id). Cards of questions no longer
+    in the course are not counted."""
     now = now or reviewer.clock()
     today, week = end_of_day(now), now + WEEK
+    exercise_counts: dict[str, dict[str, int]] = {}
+    for key, card in cards.items():
+        group, exercise_id = split_key(key)
+        theme_id = (exercise_themes or {}).get(exercise_id) if group == EXERCISE_CARDS else None
+        if theme_id is not None:
+            due = parse_time(card["due"])
+            counts = exercise_counts.setdefault(theme_id, {})
+            for field, hit in (("cards", True), ("due_now", due <= now), ("due_today", due < today),
+                               ("due_7d", due <= week)):
+                counts[field] = counts.get(field, 0) + int(hit)
     themes = []
     for theme in curriculum.themes:
         rows = []
@@ -234,5 +256,5 @@ def summarize(curriculum, latest: dict[str, dict[str, bool | None]], cards: dict
             rows.append(LessonReview(lesson.id, m.questions, m.answered, m.right, m.mastered, len(own),
                                      sum(d <= now for d in dues), sum(d < today for d in dues),
                                      sum(d <= week for d in dues)))
-        themes.append(ThemeReview(theme.id, theme.title, rows))
+        themes.append(ThemeReview(theme.id, theme.title, rows, exercise_counts.get(theme.id)))
     return themes

@@ -25,8 +25,12 @@ def _err(msg: str) -> None:
 
 def review_rows(curriculum, store) -> dict:
     """The JSON object of ``dltui review --json``: totals and, per theme, due cards and mastery."""
+    from dltui.exercisespec import load_exercises
+
     cards = {key: c.card for key, c in store.review_cards().items()}
-    themes = review.summarize(curriculum, store.latest_results(), cards, store.reviewer())
+    exercise_themes = {e.id: e.theme_id for e in load_exercises(curriculum.root)}
+    themes = review.summarize(curriculum, store.latest_results(), cards, store.reviewer(),
+                              exercise_themes=exercise_themes)
     by_theme = {t.theme_id: {"title": t.title, "due_now": t.total("due_now"), "due_7d": t.total("due_7d"),
                              "cards": t.total("cards"), "mastered": t.total("mastered"),
                              "lessons": len(t.lessons)} for t in themes}

@@ -150,11 +150,14 @@ class HomeScreen(Screen):
 
     def _refresh_review(self) -> None:
         """Mastery and due cards per theme, and the "N to review today" line (hidden when 0)."""
+        from dltui.exercise_service import exercise_service
         from dltui.review import summarize
 
         store = self.app.store
         cards = {key: c.card for key, c in store.review_cards().items()}
-        themes = summarize(self.app.curriculum, store.latest_results(), cards, store.reviewer())
+        exercise_themes = {e.id: e.theme_id for e in exercise_service(self.app).exercises.values()}
+        themes = summarize(self.app.curriculum, store.latest_results(), cards, store.reviewer(),
+                           exercise_themes=exercise_themes)
         self.review_by_theme = {t.theme_id: t for t in themes}
         today = sum(t.total("due_today") for t in themes)
         line = self.query_one("#review-due", Static)

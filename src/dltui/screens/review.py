@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import datetime
+from datetime import datetime, timezone
 
 from rich.text import Text
 from textual import on
@@ -23,7 +23,7 @@ from textual.widgets import Static
 from dltui.curriculum import Lesson, Question
 from dltui.messages import QuizAnswered
 from dltui.progress import ReviewCard
-from dltui.review import REVIEWABLE_KINDS, describe_interval
+from dltui.review import EXERCISE_CARDS, REVIEWABLE_KINDS, describe_interval
 from dltui.widgets.bars import KeyBar, TitleBar
 from dltui.widgets.quiz import QuizWidget
 
@@ -35,6 +35,18 @@ class LessonLink(Static, can_focus=True):
 
     def action_open(self) -> None:
         self.run_worker(self.screen.action_open_lesson())
+
+    def on_click(self) -> None:
+        self.action_open()
+
+
+class ExerciseLink(Static, can_focus=True):
+    """A given-up exercise's card: Enter opens the exercise; its next check run grades the card."""
+
+    BINDINGS = [Binding("enter", "open", "Open exercise")]
+
+    def action_open(self) -> None:
+        self.screen.open_exercise()
 
     def on_click(self) -> None:
         self.action_open()
@@ -82,6 +94,7 @@ class ReviewScreen(Screen):
         self.card: ReviewCard | None = None
         self.lesson: Lesson | None = None
         self.question: Question | None = None  # the shuffled copy on screen
+        self.exercise = None  # the exercise of a "re-run your solution" card
         self.answered = False
 
     def compose(self) -> ComposeResult:
@@ -89,6 +102,7 @@ class ReviewScreen(Screen):
         with VerticalScroll(id="review-body"):
             yield Static(id="review-status")
             yield LessonLink(id="open-lesson")
+            yield ExerciseLink(id="review-exercise", classes="hidden")
             yield Static(id="review-after", classes="hidden")
             yield Static(id="review-summary", classes="hidden")
         yield KeyBar()
@@ -98,30 +112,45 @@ class ReviewScreen(Screen):
 
     # -- the round -------------------------------------------------------------------------
 
-    def due(self) -> list[tuple[ReviewCard, Lesson, Question]]:
-        """Due cards whose question is still in the course, longest overdue first."""
+    def due(self) -> list[tuple[ReviewCard, Lesson | None, object]]:
+        """Due cards whose question (or exercise) is still in the course, longest overdue first."""
         curriculum = self.app.curriculum
         out = []
         for card in self.app.store.due_cards():
+            if card.lesson_id == EXERCISE_CARDS:
+                exercise = self._exercises().get(card.question_id)
+                if exercise is not None:
+                    out.append((card, None, exercise))
+                continue
             lesson = curriculum.lesson(card.lesson_id) if curriculum else None
             question = lesson.question(card.question_id) if lesson else None
             if question is not None and question.kind in REVIEWABLE_KINDS:
                 out.append((card, lesson, question))
         return out
 
+    def _exercises(self) -> dict:
+        from dltui.exercise_service import exercise_service
+
+        return exercise_service(self.app).exercises
+
     def next_card(self) -> None:
         for quiz in self.query(ReviewQuiz):
             quiz.remove()
         self.query_one("#review-after", Static).add_class("hidden")
+        self.query_one("#review-exercise").add_class("hidden")
         due = self.due()
+        self.exercise = None
         if not due:
             self.card = self.lesson = self.question = None
             self._show_summary()
             return
         self.card, self.lesson, original = due[0]
-        self.question = shuffled(original, self.rng)
         self.answered = False
         self.query_one("#review-summary").add_class("hidden")
+        if self.lesson is None:
+            self._show_exercise(original, len(due))
+            return
+        self.question = shuffled(original, self.rng)
         theme = self.app.curriculum.theme_of(self.lesson.id)
         link = Text("From ", style="dim")
         link.append(f"{self.lesson.title} ↗", style="underline")
@@ -133,6 +162,37 @@ class ReviewScreen(Screen):
         self._status(len(due))
         self.call_after_refresh(quiz.focus_control)
         self.refresh_bindings()
+
+    def _show_exercise(self, exercise, due_now: int) -> None:
+        self.exercise, self.question = exercise, None
+        self.query_one("#open-lesson").add_class("hidden")
+        text = Text()
+        text.append(f"Re-run your solution · {exercise.title} ↗\n", style="bold underline")
+        text.append("You gave up on this exercise. Write it again (or run what you have) and save: when every "
+                    "check passes it comes back later; if not, again in 10 minutes. Enter opens the exercise.")
+        link = self.query_one("#review-exercise", ExerciseLink)
+        link.update(text)
+        link.remove_class("hidden")
+        link.focus()
+        self._status(due_now)
+        self.refresh_bindings()
+
+    def open_exercise(self) -> None:
+        from dltui.screens.exercise import ExerciseScreen
+
+        if self.exercise is not None:
+            self.app.push_screen(ExerciseScreen(self.exercise.id))
+
+    def on_screen_resume(self) -> None:
+        # Back from the exercise: a check run after the card was due has reviewed it.
+        if self.exercise is None or self.card is None or self.answered:
+            return
+        fresh = self.app.store.review_card(self.card.key)
+        if fresh is None or fresh.last_review == self.card.last_review:
+            return
+        passed = self.app.store.review_log()[-1].rating != 1
+        self._reviewed(passed, describe_interval(datetime.fromtimestamp(fresh.due, timezone.utc)
+                                                 - datetime.fromtimestamp(fresh.last_review, timezone.utc)))
 
     def _status(self, due_now: int) -> None:
         text = Text()
@@ -170,19 +230,24 @@ class ReviewScreen(Screen):
         event.stop()  # a review is not a lesson answer: the screen records it, not the lesson's store path
         if self.card is None or self.answered or event.correct is None:
             return
-        self.answered = True
         store = self.app.store
         outcome = store.reviewer().review(self.card.card, bool(event.correct))
         store.save_review(self.card.key, outcome)
+        self._reviewed(bool(event.correct), outcome.comes_back)
+
+    def _reviewed(self, correct: bool, comes_back: str) -> None:
+        self.answered = True
         self.reviewed += 1
-        self.right += bool(event.correct)
+        self.right += correct
         after = Text()
-        after.append("✓ " if event.correct else "✗ ", style="bold green" if event.correct else "bold red")
-        after.append(f"Comes back {outcome.comes_back}.", style="bold")
+        after.append("✓ " if correct else "✗ ", style="bold green" if correct else "bold red")
+        after.append(f"Comes back {comes_back}.", style="bold")
         after.append("  Enter or n: next question.", style="dim")
         box = self.query_one("#review-after", Static)
         box.update(after)
         box.remove_class("hidden")
+        if self.exercise is not None:
+            self.query_one("#review-body").focus()  # Enter now goes on, not back into the exercise
         self._status(len(self.due()))
         self.refresh_bindings()
         self.call_after_refresh(lambda: self.query_one("#review-body").scroll_end(animate=False))
@@ -193,7 +258,7 @@ class ReviewScreen(Screen):
         if action == "next_card":
             return self.answered and self.card is not None
         if action == "open_lesson":
-            return self.card is not None
+            return self.lesson is not None
         return True
 
     def action_next_card(self) -> None:
