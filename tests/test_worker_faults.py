@@ -336,9 +336,8 @@ async def test_lab_screen_shows_each_error_title_once(make_app, tmp_path, kind, 
         await pilot.pause()
         shown = _message(screen)
         assert shown.count(f"{title}:") == 1 and shown.count("crashed") <= 1, shown
-        assert not screen.running
-        run = app.store.runs("spiral_classification")[0]
-        assert (run.status, run.steps, run.metrics) == ("failed", 2, {"loss_hidden": 0.9})
+        assert not screen.running and not screen.query_one("#start").disabled
+        assert app.store.runs("spiral_classification") == []  # a lab's own failure is not a run
 
 
 @pytest.mark.slow

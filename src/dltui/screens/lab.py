@@ -40,7 +40,9 @@ SILENT_SECONDS = 5.0
 SILENT_SECONDS_STARTING = 30.0
 PROBE_DELAY_SECONDS = 0.8  # settle time after the last edit before timing the new settings
 LONG_RUN_SECONDS = 15.0  # estimates above this are also spelled out in the message line
-FAILED_KINDS = ("diverged", "oom", "crashed", "died")  # errors that end a run that had started
+# A dead worker's run is kept as failed (the issue is the machine, not the settings); a run that
+# diverged, crashed or ran out of memory inside the lab is not recorded, as before.
+FAILED_KINDS = ("died",)
 
 
 def _duration(seconds: float) -> str:
@@ -450,7 +452,10 @@ class LabScreen(Screen):
             if self._rate > 0 and self.total and elapsed >= 3 and 5 <= self.step < self.total:
                 return f"about {_duration((self.total - self.step) / self._rate)} left"
             return ""
-        estimate = self.estimates.get(self._settings_key() or "")
+        key = self._settings_key()
+        if self.history and key == _key_of(self.run_settings, self.run_device):
+            return ""  # the last run of these settings is on show, with its own figures
+        estimate = self.estimates.get(key or "")
         return f"about {_duration(estimate[0])} {_where(estimate[1])}" if estimate else ""
 
     def _update_rate(self) -> None:
@@ -500,7 +505,7 @@ class LabScreen(Screen):
         return met
 
     def _fail(self, kind: str, message: str, details: list[str] | None = None) -> None:
-        """End the run with an error; one that ended a run that had started is saved as failed."""
+        """End the run with an error; a run whose worker died is saved as failed."""
         was_running = self.running
         self.running = self.stopping = self.unresponsive = False
         if was_running and kind in FAILED_KINDS:
@@ -551,12 +556,15 @@ class LabScreen(Screen):
     def _message(self, text: str, details: list[str] | None = None) -> None:
         """One line, cut with an ellipsis (the Runs tab keeps every number); a failure's message
         wraps, and its details follow it."""
-        if details is None and not text.startswith("[b red]"):
+        box = self.query_one("#lab-message", Static)
+        long = details is not None or text.startswith("[b red]")
+        box.set_class(long, "-long")
+        if not long:
             line = Text.from_markup(text.replace("\n", " "), overflow="ellipsis")
             line.no_wrap = True
-            self.query_one("#lab-message", Static).update(line)
+            box.update(line)
             return
-        self.query_one("#lab-message", Static).update(Text.from_markup("\n".join([text, *(details or [])])))
+        box.update(Text.from_markup("\n".join([text, *(details or [])])))
 
     def _buttons(self) -> None:
         self.query_one("#start", Button).disabled = self.running
