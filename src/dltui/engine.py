@@ -407,6 +407,9 @@ class LabProcess:
                 return  # the worker is gone, or we closed the queue
             except Exception:  # noqa: BLE001 - e.g. a message cut short by a kill: unpickling fails
                 return
+            # Noted here too, not only in poll(): an app that was busy or suspended must not
+            # count its own delay as the worker's silence.
+            self.last_heard = time.monotonic()
             self._inbox.append(event)
 
     @property
