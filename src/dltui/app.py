@@ -28,7 +28,7 @@ class DltuiApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        Binding("f1", "help", "Help"),
+        Binding("f1,question_mark", "help", "Help"),
     ]
 
     def __init__(self, curriculum: Curriculum | Callable[[], Curriculum], store: Store, *,

@@ -73,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="set the desired retention FSRS schedules for (0.7 to 0.99; 0.9 at first)")
     rev.add_argument("--export", metavar="PATH",
                      help="write the review log as CSV (question id, time, rating, scheduled interval)")
+    srv = sub.add_parser("serve", help="serve the app to web browsers (one app per tab; localhost only "
+                                       "unless --public)")
+    srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    srv.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1; any other needs --public)")
+    srv.add_argument("--public", action="store_true",
+                     help="allow a non-loopback --host: there is NO authentication, anyone who can reach it "
+                          "can use the app")
+    srv.add_argument("--data-dir", metavar="PATH", default=argparse.SUPPRESS,
+                     help="where progress is kept (as the global option)")
     return p
 
 
@@ -203,6 +213,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from dltui.commands import run_app
 
         return run_app(args)
+    if args.command == "serve":
+        from dltui.serve import cmd_serve
+
+        return cmd_serve(args)
     if args.command == "review":
         from dltui.review_commands import cmd_review
 

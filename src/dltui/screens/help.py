@@ -16,6 +16,7 @@ HELP = """\
 | everywhere | Ctrl+P | command palette: lessons, labs, screens (type part of a name) |
 | everywhere | q, Ctrl+C | quit (everything answered is already saved) |
 | everywhere | Esc | back, or close this panel, the palette or any popup |
+| everywhere | F1 or ? | this panel |
 | home | ↑ ↓ | move; → or Enter unfolds a theme, ← folds it |
 | home | Enter | open the lesson |
 | home | c | continue where you left off |
@@ -28,7 +29,7 @@ HELP = """\
 | question | 0–9 | type a number answer straight away |
 | question | Space | tick an option (multiple choice); Enter checks |
 | question | t / r | try again / run the prediction's lab |
-| lab | F5 / F6 / F7 | start / stop / reset |
+| lab | F5 / F6 / F7, or Ctrl+G / Ctrl+O / Ctrl+L | start / stop / reset (the Ctrl keys also work in a browser) |
 | lab | F2 | show or hide the settings (hidden while a lab runs in a small terminal) |
 | lab | v | next view of the lab (when it has several) |
 | lab | a | curves: loss → other metrics → hidden |
@@ -43,7 +44,7 @@ Progress lives in one SQLite file: `dltui progress` shows it, `--data-dir` moves
 
 class HelpScreen(ModalScreen):
     CSS_PATH = "help.tcss"
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f1", "dismiss", "Close", show=False)]
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f1,question_mark", "dismiss", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
