@@ -74,9 +74,9 @@ class LabScreen(Screen):
     CSS_PATH = "lab.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("f5", "start", "Start"),
-        Binding("f6", "stop", "Stop"),
-        Binding("f7", "reset", "Reset"),
+        Binding("f5,ctrl+g", "start", "Start"),
+        Binding("f6,ctrl+o", "stop", "Stop"),
+        Binding("f7,ctrl+l", "reset", "Reset"),
         Binding("v", "next_view", "Next view"),
         Binding("a", "toggle_curves", "Curves"),
         Binding("f2", "toggle_settings", "Settings"),
