@@ -163,24 +163,24 @@ def test_the_page_and_its_script_are_served(tmp_path):
 
 # -- a tab, through the websocket the page uses --------------------------------------------------
 
-async def _websocket_session(port: int, data: Path, server_pid: int) -> set[int]:
+async def _lab_run_then_close(port: int, server_pid: int) -> set[int]:
+    """Start a long lab run in a tab, note the tab's processes, then close the tab mid-run."""
     import aiohttp
 
     screen = ""
 
-    async def keys(ws, *sequence: str, pause: float = 0.3) -> None:
+    async def keys(ws, *sequence: str) -> None:
         for key in sequence:
             await ws.send_str(json.dumps(["stdin", key]))
-            await asyncio.sleep(pause)
+            await asyncio.sleep(0.3)
 
-    async def read_until(ws, text: str, seconds: float = 30) -> None:
+    async def shows(ws, text: str, seconds: float = 30) -> None:
         nonlocal screen
         deadline = time.monotonic() + seconds
         while text not in ANSI.sub("", screen):
             left = deadline - time.monotonic()
             if left <= 0:
-                pytest.fail(f"{text!r} never appeared; the screen's text ends with "
-                            f"{ANSI.sub('', screen)[-400:]!r}")
+                pytest.fail(f"{text!r} never appeared; the screen's text ends …{ANSI.sub('', screen)[-400:]!r}")
             try:
                 msg = await ws.receive(timeout=left)
             except asyncio.TimeoutError:
@@ -192,22 +192,30 @@ async def _websocket_session(port: int, data: Path, server_pid: int) -> set[int]
 
     async with aiohttp.ClientSession() as session:
         async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as ws:
-            await read_until(ws, "Introduction")
-            await keys(ws, "l")  # all labs
-            await read_until(ws, "spiral")
-            await keys(ws, "/")  # nothing; then find the spiral lab by moving down the list
-            screen = ""
-            for _ in range(40):
-                await keys(ws, "\x1b[B", pause=0.05)
+            await shows(ws, "Introduction")
+            await keys(ws, "l")  # all labs; the first is the autoencoder
+            await shows(ws, "autoencoder")
             await keys(ws, "\r")
-            await read_until(ws, "Start")
+            await shows(ws, "Next view")  # the lab screen's key bar; Start has focus
+            await asyncio.sleep(1)
+            # Back from Start: device, seed, steps. 20,000 steps take far longer than this test.
+            await keys(ws, "\x1b[Z", "\x1b[Z", "\x1b[Z", "\x15", *"20000")
+            screen = ""
             await keys(ws, "\x07")  # Ctrl+G: Start, the key that also works in a browser
-            await read_until(ws, "step", seconds=60)
-            _wait_until(lambda: _runs(data), 30, "the run to be recorded") if False else None
+            await shows(ws, "step", seconds=60)  # the curves' axis, drawn as the first steps arrive
+            await asyncio.sleep(1)
             tab = _tab_processes(server_pid)
-            assert len(tab) >= 2, "expected the tab's app and its lab worker"
-        # leaving the block closes the websocket: the browser tab is gone
+        # leaving the block closes the websocket, as closing the browser tab does
     return tab
+
+
+def test_closing_a_tab_mid_run_saves_the_run_as_stopped_and_ends_its_processes(tmp_path):
+    data = tmp_path / "data"
+    with _serving(data) as (server, port, _page):
+        tab = asyncio.run(_lab_run_then_close(port, server.pid))
+        assert len(tab) >= 2, f"expected the tab's app and its lab worker, saw {sorted(tab)}"
+        _wait_until(lambda: not _alive(tab), 20, "the tab's processes to end")
+        assert _runs(data) == [("autoencoder", "stopped")]
 
 
 # -- a tab in a real browser -------------------------------------------------------------------
