@@ -403,7 +403,7 @@ def test_validate_good_tree_exits_0(tmp_path):
     _write_good_tree(tmp_path / "curriculum")
     proc = _validate(str(tmp_path / "curriculum"), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.strip() == "1 themes, 1 lessons, 3 questions, 1 lab blocks: 0 problem(s)"
+    assert proc.stdout.strip() == "1 themes, 1 lessons, 3 questions, 1 lab blocks, 0 exercises: 0 problem(s)"
 
 
 def test_validate_shipped_tree_exits_0(tmp_path):
@@ -419,6 +419,7 @@ def test_validate_missing_folder_exits_2(tmp_path):
 
 
 def test_question_blocks_are_questions(shipped):
-    """Sanity: the curriculum's blocks are of the three kinds only."""
+    """Sanity: the curriculum's blocks are of the four kinds only."""
     for le in shipped.lessons():
-        assert all(isinstance(b, (Prose, Question)) or type(b).__name__ == "LabBlock" for b in le.blocks)
+        assert all(isinstance(b, (Prose, Question)) or type(b).__name__ in ("LabBlock", "ExerciseBlock")
+                   for b in le.blocks)
