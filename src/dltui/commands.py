@@ -43,8 +43,13 @@ def cmd_labs(args: Namespace) -> int:
         if args.metrics:
             print(f"    lessons: {'; '.join(titles.get(le, le) + f' ({le})' for le in info.lessons)}")
             print(f"    expectation: {info.expectation}")
-            for s in setting_specs(mod.Settings):
+            specs = setting_specs(mod.Settings)
+            for s in specs:
                 print(f"    setting {s.name} = {s.default!r}  ({s.allowed()}) {s.help}")
+            gpu = [f"{s.name} above {s.cpu_max:g}" for s in specs if s.cpu_max is not None]
+            if gpu:
+                print(f"    for GPUs: {', '.join(gpu)} (even one alone makes a run of a minute or "
+                      "more on a CPU)")
             for name, meaning in info.metrics.items():
                 print(f"    metric  {name}: {meaning}")
     return EXIT_OK

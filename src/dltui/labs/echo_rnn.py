@@ -33,8 +33,9 @@ class Settings:
     cell: str = setting("lstm", choices=("lstm", "rnn"), help="recurrent cell")
     hidden: int = setting(8, 1, 64, help="hidden units per delay's model")
     lr: float = setting(0.003, 1e-5, 10.0, help="RMSprop learning rate")
-    series: int = setting(2000, 100, 100000, help="length of each of the 5 parallel training streams, per epoch")
-    epochs: int = setting(5, 1, 100, help="passes, each over fresh streams")
+    series: int = setting(2000, 100, 100000, cpu_max=30000,
+                         help="length of each of the 5 parallel training streams, per epoch")
+    epochs: int = setting(5, 1, 100, cpu_max=50, help="passes, each over fresh streams")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")
 
 

@@ -34,7 +34,7 @@ class Settings:
     noise: float = setting(0.6, 0.0, 5.0, help="std of the Gaussian noise on the frame features")
     sequences: int = setting(256, 16, 4096, help="training sequences (one full batch)")
     hidden: int = setting(32, 4, 256, help="hidden channels of the frame classifier")
-    steps: int = setting(150, 5, 5000, help="full-batch Adam steps")
+    steps: int = setting(150, 5, 5000, cpu_max=3000, help="full-batch Adam steps")
     optimizer: str = setting("adam", choices=("adam", "sgd"), help="optimiser of the frame classifier")
     lr: float = setting(1e-2, 1e-5, 10.0, help="learning rate")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")

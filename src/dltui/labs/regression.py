@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from dltui.figures import Figure, Series
-from dltui.labspec import LabInfo, setting
+from dltui.labspec import LabDiverged, LabInfo, setting
 
 INFO = LabInfo(
     id="regression",
@@ -120,7 +120,10 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             per_net.sum().backward()  # nets share no weights: summing trains each on its own loss
             opts[k].step()
             mse[k] = per_net.mean().item()
-        ctx.report(step, **{f"loss_{k}": v for k, v in mse.items()})
+        try:
+            ctx.report(step, **{f"loss_{k}": v for k, v in mse.items()})
+        except LabDiverged as exc:
+            raise LabDiverged(f"{exc} {_why_diverged(cfg)}".strip()) from None
         stop = ctx.should_stop()
         if step % 10 == 0 or step == cfg.steps or stop:
             s_in, s_out = draw(step, mse)
@@ -128,6 +131,14 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
             break
     return {"mse_linear": mse["linear"], "mse_relu": mse["relu"], "mse_tanh": mse["tanh"],
             "spread_in": s_in, "spread_out": s_out}
+
+
+def _why_diverged(cfg: Settings) -> str:
+    if cfg.optimizer != "sgd":
+        return ""
+    # measured at lr 0.01: hidden 500 trains, 1000 blows up within ten steps
+    return (f"With plain SGD the step on the output weights grows with the number of hidden units "
+            f"(hidden = {cfg.hidden}): use a smaller lr (about {5 / cfg.hidden:.1g} or less) or adam.")
 
 
 def expectation_met(m: dict[str, float]) -> bool:

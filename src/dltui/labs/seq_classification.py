@@ -40,7 +40,7 @@ class Settings:
     hidden: int = setting(8, 1, 256, help="hidden units of each model")
     lr: float = setting(0.003, 1e-5, 10.0, help="RMSprop learning rate")
     batch: int = setting(32, 4, 1024, help="sequences per training batch (fresh ones every batch)")
-    batches: int = setting(600, 10, 20000, help="training batches")
+    batches: int = setting(600, 10, 20000, cpu_max=10000, help="training batches")
     seed: int = setting(0, 0, 2**31 - 1, help="random seed")
 
 

@@ -46,8 +46,10 @@ class Settings:
     through: str = setting("kinematics", choices=("kinematics", "emulator"),
                            help="what the controller's gradients flow through: the exact (differentiable) "
                                 "kinematics, or the learned emulator's Jacobian (noisier: learns more slowly)")
-    emu_steps: int = setting(600, 10, 10000, help="Adam steps (minibatches of 1024 transitions) for the emulator")
-    iters: int = setting(40, 5, 1000, help="controller training iterations (one batch of episodes each)")
+    emu_steps: int = setting(600, 10, 10000, cpu_max=5000,
+                             help="Adam steps (minibatches of 1024 transitions) for the emulator")
+    iters: int = setting(40, 5, 1000, cpu_max=500,
+                         help="controller training iterations (one batch of episodes each)")
     batch: int = setting(64, 4, 512, help="random starts per controller iteration")
     horizon: int = setting(80, 20, 300, help="T: steps per episode (0.1 length unit each)")
     distance: float = setting(3.0, 0.0, 20.0, help="starts: cab x in [6 + distance − 2, 6 + distance + 2]")
