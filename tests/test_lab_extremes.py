@@ -2,10 +2,12 @@
 
 Each run keeps the other settings at their defaults, except the settings that only make a run
 longer (``steps``, ``epochs``…), which go to their minimum so the whole module stays short (a
-few cheap labs keep their default length); a stop flag that trips after a fixed number of checks
-caps every run, tighter above a setting's ``cpu_max``. A run must end in one of three honest ways: it finishes (or stops) with finite
-metrics that the lab declares, or it fails with a classified message (diverged or out of
-memory, never a crash), and a divergence must name the setting that caused it.
+few cheap labs keep their default length); a stop flag that trips after a fixed number of
+checks caps every run, tighter above a setting's ``cpu_max``. A run must end in one of three
+honest ways: it finishes or stops with finite metrics that the lab declares, or it fails with a
+classified message (diverged or out of memory, never a crash), and a divergence names the
+setting that caused it (the learning rate, for an lr setting). An expectation is never met
+without the metrics it is about.
 """
 
 from __future__ import annotations
