@@ -197,6 +197,8 @@ async def _lab_run_then_close(port: int, server_pid: int) -> set[int]:
             await shows(ws, "autoencoder")
             await keys(ws, "\r")
             await shows(ws, "Next view")  # the lab screen's key bar; Start has focus
+            bar = ANSI.sub("", screen).rsplit("Back", 1)[-1]  # the latest key bar, from "esc Back" on
+            assert "Start" in bar and "f5" not in bar.lower()  # a browser may keep F5 (reload) for itself
             await asyncio.sleep(1)
             # Back from Start: device, seed, steps. 20,000 steps take far longer than this test.
             await keys(ws, "\x1b[Z", "\x1b[Z", "\x1b[Z", "\x15", *"20000")
