@@ -18,7 +18,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import (Button, DataTable, Input, Label, Select, Static, Switch,
                              TabbedContent, TabPane)
@@ -26,11 +28,12 @@ from textual.widgets import (Button, DataTable, Input, Label, Select, Static, Sw
 from dltui import labregistry
 from dltui.engine import ERROR_TITLES, describe_exit, fold_scalars
 from dltui.labspec import SettingError, SettingSpec, setting_specs
-from dltui.plotting import color_enabled, draw_curves, draw_figure, figure_note
-from dltui.widgets.bars import KeyBar, TitleBar
+from dltui.plotting import color_enabled, curves_legend, draw_curves, draw_figure, figure_note, heatmap_text, is_image
+from dltui.widgets.bars import KeyBar, LabHeader
 from dltui.widgets.plot import FigurePlot
 
 POLL_SECONDS = 0.1
+MIN_SIZE = (80, 24)  # below this the plots would be a couple of rows: a notice says so instead
 FIGURE_SECONDS = 0.25
 STOP_GRACE_SECONDS = 0.5
 # A busy worker sends a heartbeat twice a second from its own thread, even while one long step
@@ -66,6 +69,19 @@ def _key_of(settings: dict, device: str) -> str:
     return json.dumps([speed, device], sort_keys=True, default=str)
 
 
+_SETTINGS_KEY = "lab-settings:"  # app_state key (plus the lab id) of the learner's last settings
+
+
+def _refusal_title(problems: str) -> str:
+    """"Not a number" when every refused setting is not a number; else what the first one is."""
+    lines = problems.splitlines()
+    if lines and all("is not a number" in line for line in lines):
+        return "Not a number"
+    if any("out of range" in line for line in lines):
+        return "Setting out of range"
+    return "Setting not allowed"
+
+
 def _where(device_label: str) -> str:
     return "on this GPU" if device_label.startswith("CUDA") else "on this CPU"
 
@@ -76,12 +92,16 @@ class LabScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("f5,ctrl+g", "start", "Start"),
         Binding("f6,ctrl+o", "stop", "Stop"),
-        Binding("f7,ctrl+l", "reset", "Reset"),
+        Binding("f7,ctrl+l", "reset", "Clear run"),
+        Binding("d", "defaults", "Default settings"),
         Binding("v", "next_view", "Next view"),
         Binding("a", "toggle_curves", "Curves"),
         Binding("f2", "toggle_settings", "Settings"),
         Binding("w", "export", "Write files"),
     ]
+
+    # Whether a run is in flight: its watcher keeps the buttons and the key bar in step.
+    running = reactive(False, init=False)
 
     def __init__(self, lab_id: str, preset: dict | None = None, lesson_id: str | None = None):
         super().__init__()
@@ -90,8 +110,8 @@ class LabScreen(Screen):
         self.info = self.module.INFO
         self.specs: list[SettingSpec] = setting_specs(self.module.Settings)
         self.preset = dict(preset or {})
+        self.initial = dict(self.preset)  # what the form opens with (see on_mount: last settings)
         self.lesson_id = lesson_id
-        self.running = False
         self.stopping = False
         self.history: dict[str, tuple[list[int], list[float]]] = {}
         self.figures: dict = {}
@@ -120,12 +140,14 @@ class LabScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield TitleBar()
+        if not self.preset:  # a lesson's preset wins; otherwise the learner's last settings
+            self.initial = self._last_settings()
+        yield LabHeader(id="lab-header")
+        yield Static(id="too-small")
         with Horizontal(id="lab"):
             with VerticalScroll(id="lab-settings"):
-                yield Static(f"[b]{self.info.title}[/b]", id="lab-title")
                 for spec in self.specs:
-                    value = self.preset.get(spec.name, spec.default)
+                    value = self.initial.get(spec.name, spec.default)
                     label = Label(f"[b]{spec.name}[/b] [dim]{spec.short()}[/dim]", classes="setting-label")
                     label.tooltip = spec.help
                     yield label
@@ -142,7 +164,8 @@ class LabScreen(Screen):
                 with Horizontal(id="lab-buttons"):
                     yield Button("Start", id="start", variant="success", compact=True)
                     yield Button("Stop", id="stop", variant="error", disabled=True, compact=True)
-                    yield Button("Reset", id="reset", compact=True)
+                    yield Button("Clear", id="reset", compact=True, tooltip="F7: clear the run on show "
+                                 "(figures, curves, rate); the settings stay")
                 yield Static(id="settings-error")
             with Vertical(id="lab-main"):
                 yield Static(id="lab-status")
@@ -150,7 +173,9 @@ class LabScreen(Screen):
                 with TabbedContent(id="lab-tabs"):
                     with TabPane("Live", id="tab-live"):
                         with Horizontal(id="plots"):
-                            yield FigurePlot(id="curves")
+                            with Vertical(id="curves-box"):
+                                yield FigurePlot(id="curves")
+                                yield Static(id="curves-note")
                             with Vertical(id="figure-box"):
                                 yield FigurePlot(id="figure")
                                 yield Static(id="figure-note")
@@ -168,11 +193,12 @@ class LabScreen(Screen):
         lines += [f"  {k}: {v}" for k, v in self.info.metrics.items()]
         lines += ["", "[b]Settings[/b]"]
         lines += [f"  {s.name} = {s.default!r} ({s.allowed()}): {s.help}" for s in self.specs]
-        lines += ["", "Keys: F5 start · F6 stop · F7 reset · F2 show/hide settings · v next view · "
-                      "a curves (loss, metrics, hidden) · Esc back"]
+        lines += ["", "Keys: F5 start · F6 stop · F7 clear the run · d default settings · F2 show/hide "
+                      "settings · v next view · a curves (loss, metrics, hidden) · Esc back"]
         return "\n".join(lines)
 
     def on_mount(self) -> None:
+        self._check_size()
         self._status()
         self._fill_runs()
         self._draw()
@@ -181,18 +207,63 @@ class LabScreen(Screen):
             self.app.lab_process()  # spawn the worker now so Start is instant
             self._probe_wanted = True  # and time these settings once it is ready
         self.query_one("#start", Button).focus()
+        if self.initial and not self.preset and self.initial != {s.name: s.default for s in self.specs}:
+            self._message("Your last settings for this lab; d: back to the defaults.")
 
     def on_resize(self) -> None:
         self._layout_plots()
+        self._check_size()
+
+    def _check_size(self) -> None:
+        """Below 80×24 say so (current size and what is needed), as btop does, rather than draw
+        plots two rows high. A run carries on meanwhile."""
+        width, height = self.app.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        notice = self.query_one("#too-small", Static)
+        notice.display = small
+        self.query_one("#lab").display = not small
+        if small:
+            need_w = f"[b red]{width}[/]" if width < MIN_SIZE[0] else str(width)
+            need_h = f"[b red]{height}[/]" if height < MIN_SIZE[1] else str(height)
+            notice.update(f"[b]Terminal too small[/b]\n\nNow: {need_w} × {need_h}\n"
+                          f"Needed for a lab: {MIN_SIZE[0]} × {MIN_SIZE[1]}\n\n"
+                          "Enlarge the window (or make the font smaller).\n"
+                          "A run carries on meanwhile; Esc goes back.")
 
     def _layout_plots(self) -> None:
         """Side by side when there is room, else stacked."""
         settings_shown = self.query_one("#lab-settings").display
         room = self.size.width - (30 if settings_shown else 0)
-        self.query_one("#plots").set_class(room >= 76, "wide")
+        fig = self._shown_figure()
+        # A picture (the VAE's digits) keeps one column per pixel: side by side only if it fits.
+        need = 76 if fig is None or fig.heatmap is None or not is_image(fig.heatmap) else \
+            len(fig.heatmap.z[0]) * 5 // 3 + 4
+        self.query_one("#plots").set_class(room >= need, "wide")
+
+    def _shown_figure(self):
+        if not self.figures:
+            return None
+        names = list(self.figures)
+        return self.figures[names[self.view % len(names)]]
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        return action != "export" or hasattr(self.module, "export")  # w only where a lab writes files
+        """F5 is greyed out while a run is on, F6 and F7 while none is (None: shown, disabled)."""
+        if action == "export":
+            return hasattr(self.module, "export")  # w only where a lab writes files
+        if action == "start":
+            return None if self.running else True
+        if action == "stop":
+            return True if self.running else None
+        if action == "reset":
+            return None if self.running else True
+        return True
+
+    def watch_running(self) -> None:
+        try:
+            self._buttons()
+        except NoMatches:
+            return  # the screen is closing
+        self.refresh_bindings()
 
     def action_export(self) -> None:
         """w: the lab's optional ``export(settings, folder)`` hook writes files (e.g. WAV audio)."""
@@ -241,9 +312,14 @@ class LabScreen(Screen):
         try:
             settings = self.read_settings()
         except SettingError as exc:
-            error.update(f"[b red]Not started:[/b red]\n{exc}")
-            self.notify(str(exc), title="Setting out of range", severity="error")
+            title = _refusal_title(str(exc))
+            error.update(f"[b red]Not started ({title.lower()}):[/b red]\n{escape(str(exc))}")
+            # The settings' column may be scrolled or hidden: the whole reason also goes in the
+            # message line above the plots, which wraps.
+            self._message(f"[b red]Not started ({title.lower()}):[/b red] {escape(' · '.join(str(exc).splitlines()))}")
+            self.notify(str(exc), title=title, severity="error")
             return
+        self.app.store.set_state(_SETTINGS_KEY + self.lab_id, json.dumps(settings, default=str))
         error.update("")
         from dltui.engine import Job
 
@@ -297,22 +373,49 @@ class LabScreen(Screen):
 
     @on(Button.Pressed, "#reset")
     def action_reset(self) -> None:
+        """F7: clear the run on show (figures, curves, step, rate, messages); settings stay."""
         if self.running:
             self.notify("Stop the run first (F6).", severity="warning")
             return
+        self.history, self.figures, self.view, self.step, self.total = {}, {}, 0, 0, 0
+        self._rate, self._rate_mark, self.device_label = 0.0, None, "not started"
+        self._message("Run cleared; the settings are as they were.")
+        self._draw()
+        self._status()
+
+    def action_defaults(self) -> None:
+        """d: the settings go back to the lab's defaults (the lesson's, when opened from one)."""
+        self._fill_form(self.preset)
+        self.query_one("#settings-error", Static).update("")
+        self._message("Settings back to the defaults" + (" of this lesson" if self.preset else "")
+                      + "; F5 runs them.")
+        self._status()
+
+    def _fill_form(self, values: dict) -> None:
         for spec in self.specs:
             widget = self.query_one(f"#set-{spec.name}")
-            value = self.preset.get(spec.name, spec.default)
+            value = values.get(spec.name, spec.default)
             if isinstance(widget, Input):
                 widget.value = str(value)
                 widget.remove_class("-invalid")
             else:
                 widget.value = value
-        self.query_one("#settings-error", Static).update("")
-        self.history, self.figures, self.view, self.step, self.total = {}, {}, 0, 0, 0
-        self._message("")
-        self._draw()
-        self._status()
+
+    def _last_settings(self) -> dict:
+        """The learner's last started settings for this lab, those still valid (a lab's ranges
+        may have changed since)."""
+        try:
+            saved = json.loads(self.app.store.state(_SETTINGS_KEY + self.lab_id) or "{}")
+        except ValueError:
+            return {}
+        values = {}
+        for spec in self.specs:
+            if isinstance(saved, dict) and spec.name in saved:
+                try:
+                    values[spec.name] = spec.check(saved[spec.name])
+                except SettingError:
+                    pass
+        return values
 
     def action_next_view(self) -> None:
         if self.figures:
@@ -583,8 +686,14 @@ class LabScreen(Screen):
         estimate = self._estimate_text()
         if estimate:
             parts.insert(2 if self._rate else 1, estimate)
-        text.append(" · " + " · ".join(parts), style="")
-        self.query_one("#lab-status", Static).update(text)
+        # Whole parts only: a line cut after a metric's name would hide its value.
+        box = self.query_one("#lab-status", Static)
+        room = (box.size.width or self.app.size.width) - 2
+        for part in parts:
+            if text.cell_len + 3 + len(part) > room:
+                break
+            text.append(" · " + part, style="")
+        box.update(text)
 
     def _draw(self, curves: bool = True, figure: bool = True) -> None:
         """Hand the plots what to paint; they paint on their next refresh, at their own size."""
@@ -606,9 +715,11 @@ class LabScreen(Screen):
         title = "loss" if group is losses else "metrics"
         curves = self.query_one("#curves", FigurePlot)
         # Labs that report no curve (pure inference) give the whole area to their own view.
-        curves.display = (bool(group) or not self.figures) and self.curve_group != "none"
-        curves.show(
-            lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: next)", color=color))
+        self.query_one("#curves-box").display = (bool(group) or not self.figures) and self.curve_group != "none"
+        curves.show(lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: next)", color=color,
+                                                  legend=False))
+        # The names go under the plot, not in a box over its first steps.
+        self.query_one("#curves-note", Static).update(curves_legend(group, color))
 
     def _draw_figure(self, color: bool) -> None:
         plot = self.query_one("#figure", FigurePlot)
@@ -617,9 +728,18 @@ class LabScreen(Screen):
             names = list(self.figures)
             self.view %= len(names)
             fig = self.figures[names[self.view]]
-            plot.show(lambda plt, w, h: draw_figure(plt, fig, w, h, color=color))
-            more = f"  [dim](v: view {self.view + 1}/{len(names)}: {names[self.view]})[/dim]" if len(names) > 1 else ""
-            note.update(figure_note(fig, color).replace("[", r"\[") + more)
+            if fig.heatmap is not None:  # half blocks: twice the rows plotext would give
+                plot.show_text(lambda w, h: heatmap_text(fig, w, h, color=color))
+            else:
+                plot.show(lambda plt, w, h: draw_figure(plt, fig, w, h, color=color, title=False, legend=False))
+            more = f"  [dim](v: view {self.view + 1}/{len(names)})[/dim]" if len(names) > 1 else ""
+            from dltui.commands import figure_note_text  # the legend keys in their series' colours
+
+            text = figure_note_text(fig, figure_note(fig, color), color)
+            text.append_text(Text.from_markup(more))
+            note.update(text)
+            self._header(fig.title or names[self.view], self.view, len(names))
+            self._layout_plots()
         else:
             def placeholder(plt, w, h):
                 plt.clear_figure()
@@ -628,6 +748,12 @@ class LabScreen(Screen):
 
             plot.show(placeholder)
             note.update("")
+            self._header("no run yet: F5 starts one", 0, 0)
+
+    def _header(self, view_title: str, index: int, count: int) -> None:
+        """The lab's title and the view on show, in the header that never scrolls away."""
+        which = f" ({index + 1}/{count})" if count > 1 else ""
+        self.query_one(LabHeader).set_titles(self.info.title, view_title + which)
 
     def _fill_runs(self) -> None:
         table = self.query_one("#runs", DataTable)

@@ -28,6 +28,59 @@ class TitleBar(Static):
         self.update(title)
 
 
+def shorten(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, its end replaced by "…" when cut."""
+    if len(text) <= width:
+        return text
+    return text[:max(0, width - 1)] + "…" if width > 0 else ""
+
+
+def fit_pair(first: str, second: str, width: int, sep: str = " ▸ ") -> tuple[str, str]:
+    """Both texts on one line of ``width`` cells: the longer is shortened first, and neither
+    below a third of the line, so neither is ever dropped."""
+    room = width - len(sep)
+    if len(first) + len(second) <= room:
+        return first, second
+    floor = max(4, room // 3)
+    a = min(len(first), max(floor, room - len(second)))
+    b = max(min(len(second), room - a), min(len(second), floor))
+    a = min(a, max(1, room - b))
+    return shorten(first, a), shorten(second, b)
+
+
+class LabHeader(TitleBar):
+    """The lab's title and the title of the view on show, always on one line (the app's warning,
+    such as "progress not saved", keeps its place at the end)."""
+
+    DEFAULT_CSS = """
+    LabHeader { text-align: left; padding: 0 1; }
+    """
+
+    lab_title = ""
+    view_title = ""
+
+    def set_titles(self, lab_title: str, view_title: str) -> None:
+        self.lab_title, self.view_title = lab_title, view_title
+        self.on_mount()
+
+    def on_resize(self) -> None:
+        self.on_mount()
+
+    def on_mount(self) -> None:
+        sub = self.app.sub_title
+        warning = sub[sub.index("⚠"):] if "⚠" in sub else ""
+        width = (self.size.width or self.app.size.width) - 2 - (len(warning) + 3 if warning else 0)
+        lab, view = fit_pair(self.lab_title, self.view_title, width)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(lab, style="bold")
+        if view:
+            text.append(" ▸ ", style="dim")
+            text.append(view)
+        if warning:
+            text.append(f" · {warning}", style="bold")
+        self.update(text)
+
+
 class KeyBar(Static):
     """The active key bindings of the screen, refreshed whenever they change."""
 
@@ -46,8 +99,13 @@ class KeyBar(Static):
         if self.is_attached and screen is self.screen:
             self.show_keys()
 
+    def on_resize(self) -> None:
+        self.show_keys()
+
     def show_keys(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        """Whole "key label" pairs that fit, disabled ones dimmed; a pair that does not fit is left
+        out rather than cut, so the bar never ends in a bare key."""
+        items: list[Text] = []
         seen: set[str] = set()
         active = list(self.screen.active_bindings.values())
         for _node, binding, enabled, _tooltip in active:
@@ -57,9 +115,19 @@ class KeyBar(Static):
             if self.app.is_web and binding.key in BROWSER_KEYS:  # show the alternative that gets through
                 binding = next((other for _n, other, _e, _t in active if other.action == binding.action
                                 and other.key not in BROWSER_KEYS), binding)
-            key_style = "bold reverse" if enabled else "dim"
-            text.append(f" {self.app.get_key_display(binding)} ", style=key_style)
-            text.append(f" {binding.description}  ", style="" if enabled else "dim")
-        text.append(" ^p ", style="bold reverse")
-        text.append(" palette", style="")
+            item = Text()
+            item.append(f" {self.app.get_key_display(binding)} ", style="bold reverse" if enabled else "dim")
+            item.append(f" {binding.description}  ", style="" if enabled else "dim")
+            items.append(item)
+        palette = Text()
+        palette.append(" ^p ", style="bold reverse")
+        palette.append(" palette", style="")
+        width = self.size.width or self.app.size.width
+        text = Text(no_wrap=True, overflow="ellipsis")
+        room = width - palette.cell_len
+        for item in items:
+            if text.cell_len + item.cell_len > room:
+                break
+            text.append_text(item)
+        text.append_text(palette)
         self.update(text)

@@ -19,10 +19,20 @@ class FigurePlot(PlotextPlot):
         self.paints = 0
 
     def show(self, painter: Painter) -> None:
-        self._painter = painter
+        self._painter, self._text_painter = painter, None
         self.refresh()
 
+    def show_text(self, painter: Callable[[int, int], Any]) -> None:
+        """Paint with ``f(width, height) -> rich Text`` instead of plotext (half-block heatmaps)."""
+        self._text_painter = painter
+        self.refresh()
+
+    _text_painter = None
+
     def render(self):
+        if self._text_painter is not None and self.size.width > 0 and self.size.height > 0:
+            self.paints += 1
+            return self._text_painter(self.size.width, self.size.height)
         if self._painter is not None and self.size.width > 0 and self.size.height > 0:
             self._painter(self.plt, self.size.width, self.size.height)
             self.paints += 1

@@ -1,0 +1,48 @@
+"""A stand-in for the lab worker process: it replays canned events, so lab-screen tests need
+neither torch nor a subprocess."""
+
+from __future__ import annotations
+
+
+class ReplayWorker:
+    """Each submitted run is answered by ``script(job)``: a list of events handed out, a batch per
+    poll. With ``hold=True`` the last event (normally "done") waits until ``request_stop``."""
+
+    def __init__(self, script, hold: bool = False):
+        self.script, self.hold = script, hold
+        self.ready, self.alive, self.exitcode, self.pid = True, True, None, 4242
+        self.jobs: list = []
+        self._queue: list = []
+        self._held: list = []
+
+    def submit(self, job) -> None:
+        self.jobs.append(job)
+        if type(job).__name__ == "Probe":
+            return  # no estimate: the tests do not wait for one
+        events = list(self.script(job))
+        if self.hold:
+            events, self._held = events[:-1], events[-1:]
+        self._queue.extend(events)
+
+    def request_stop(self) -> None:
+        self._queue.extend(self._held)
+        self._held = []
+
+    def poll(self, limit: int = 1000) -> list:
+        out, self._queue = self._queue[:2], self._queue[2:]
+        return out
+
+    def silent_for(self) -> float:
+        return 0.0
+
+    def is_stopped(self) -> bool:
+        return False
+
+    def log_tail(self, lines: int = 3) -> list[str]:
+        return []
+
+    def kill(self) -> None:
+        self.alive = False
+
+    def shutdown(self) -> None:
+        self.kill()
