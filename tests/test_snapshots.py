@@ -100,3 +100,82 @@ def test_lab_list_snapshot(snap_compare, make_app):
 
 def test_help_snapshot(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, press=["f1"])
+
+
+# -- the lab screen at 80×24, fed by a worker that replays canned events (no private calls) -------
+
+DIGITS = {  # 8×8 glyphs, row 0 on top, for canned VAE reconstructions
+    "0": ["..####..", ".##..##.", ".##..##.", ".##..##.", ".##..##.", ".##..##.", "..####..", "........"],
+    "1": ["...##...", "..###...", "...##...", "...##...", "...##...", "...##...", "..####..", "........"],
+    "7": [".######.", ".....##.", "....##..", "...##...", "..##....", "..##....", "..##....", "........"],
+    "3": [".#####..", ".....##.", "...###..", ".....##.", ".....##.", ".##..##.", "..####..", "........"],
+}
+
+
+def _glyph(ch: str, blur: float = 0.0) -> list[list[float]]:
+    return [[(0.95 - blur) if c == "#" else blur for c in row] for row in DIGITS[ch]]
+
+
+def _vae_events(job):
+    from dltui.labs.vae import mosaic
+
+    shown = [_glyph(c) for c in "01730173"]
+    recon = [_glyph(c, 0.15) for c in "01730173"]
+    fig = Figure(title="Test digits (top) and their reconstructions (bottom)",
+                 heatmap=mosaic([shown, recon]), caption="reconstruction 21.4 nats per image")
+    updates = [(s, {"loss_test": 40 - s / 2, "loss_recon": 36 - s / 2, "loss_kl": 1 + s / 20}) for s in range(1, 41)]
+    return [("started", "CPU, 1 thread"), ("begin", 40), ("update", updates, {"reconstructions": fig}),
+            ("done", "finished", dict(updates[-1][1]), 3.2, 40)]
+
+
+def _ebm_events(job):
+    import math
+
+    nx, ny = 60, 30
+    z = [[abs(math.hypot((-3 + 6 * (j + .5) / nx) / 2, (-2 + 4 * (i + .5) / ny) / 1.2) - 1) * 3
+          for j in range(nx)] for i in range(ny)]
+    t = [2 * math.pi * k / 60 for k in range(61)]
+    fig = Figure(title="Zero-temperature free energy F∞(y) = min_z E(y, z), w = (2, 1.2)",
+                 heatmap=Heatmap(z, (-3, 3), (-2, 2), label="F∞(y)", log_scale=True),
+                 series=[Series([2 * math.cos(a) for a in t], [1.2 * math.sin(a) for a in t], label="model ellipse",
+                                color="cyan"),
+                         Series([1.0], [1.5], label="y", style="scatter", color="red", marker="x")],
+                 xlim=(-3, 3), ylim=(-2, 2), xlabel="y1", ylabel="y2",
+                 caption="F∞(0,0) = 1.000   F∞(y) = 0.412")
+    return [("started", "CPU, 1 thread"), ("begin", 1), ("update", [], {"landscape: F∞": fig}),
+            ("done", "finished", {"f_inf_center": 1.0}, 0.1, 1)]
+
+
+def _lab_at_80x24(snap_compare, make_app, tmp_path, lab_id, script, views=0):
+    from fake_worker import ReplayWorker
+
+    app = make_app(tmp_path / lab_id, lab_process_factory=lambda: ReplayWorker(script))
+
+    async def run_before(pilot):
+        await app.push_screen(LabScreen(lab_id))
+        await pilot.pause()
+        await pilot.press("f5")
+        for _ in range(100):
+            if not app.screen.running:
+                break
+            await pilot.pause(0.05)
+        await pilot.press(*["v"] * views)
+        await pilot.pause(0.3)
+
+    return snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_lab_spiral_80x24(snap_compare, make_app, tmp_path):
+    """Braille curves with their legend under them, half-block decision regions, the header."""
+    events = _canned_events()
+    assert _lab_at_80x24(snap_compare, make_app, tmp_path, "spiral_classification", lambda job: events)
+
+
+def test_lab_vae_reconstructions_80x24(snap_compare, make_app, tmp_path):
+    """The digits read as digits: one column and half a row per pixel."""
+    assert _lab_at_80x24(snap_compare, make_app, tmp_path, "vae", _vae_events)
+
+
+def test_lab_ebm_ellipse_inference_80x24(snap_compare, make_app, tmp_path):
+    """A pure-inference lab: its landscape with the ellipse on top gets the whole area."""
+    assert _lab_at_80x24(snap_compare, make_app, tmp_path, "ebm_ellipse_inference", _ebm_events)

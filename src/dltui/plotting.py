@@ -211,22 +211,30 @@ def curve_marker(k: int, color: bool) -> str:
     return "braille" if color else MARKERS[k % len(MARKERS)]
 
 
-def curves_legend(history: dict, color: bool | None = None):
-    """The curves' names with their colour or marker, for a line outside the plot."""
+def curves_legend(history: dict, color: bool | None = None, width: int = 0):
+    """The curves' names (and last values) with their colour or marker, for lines outside the
+    plot; with ``width`` the entries are packed into lines of that width, none split."""
     from rich.text import Text
 
     color = color_enabled() if color is None else color
-    text = Text(no_wrap=False)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    used = 0
     for k, name in enumerate(history):
-        if k:
-            text.append("  ")
-        # No-break spaces inside an entry: a wrapped legend breaks between entries only.
+        entry = Text()
         if color:
-            text.append("━━\u00a0", style=rich_color(k))
+            entry.append("━━ ", style=rich_color(k))
         else:
-            text.append(MARKERS[k % len(MARKERS)] * 2 + "\u00a0")
+            entry.append(MARKERS[k % len(MARKERS)] * 2 + " ")
         ys = history[name][1]
-        text.append(f"{name}\u00a0{ys[-1]:.4g}" if ys else name)
+        entry.append(f"{name} {ys[-1]:.4g}" if ys else name)
+        if used and width and used + 2 + entry.cell_len > width:
+            text.append("\n")
+            used = 0
+        elif used:
+            text.append("  ")
+            used += 2
+        text.append_text(entry)
+        used += entry.cell_len
     return text
 
 
@@ -375,7 +383,8 @@ def heatmap_text(fig: Figure, width: int, height: int, color: bool | None = None
                     dense += [(xa + (xb - xa) * t / n, ya + (yb - ya) * t / n) for t in range(n)]
                 pts = dense + pts[-1:]
             c = s.color if s.color is not None else k
-            glyph = ("•" if s.style == "scatter" else "·") if color else (
+            own = s.marker if s.marker and len(s.marker) == 1 else "•"
+            glyph = (own if s.style == "scatter" else "·") if color else (
                 CLASS_MARKS[c % len(CLASS_MARKS)] if isinstance(c, int) and s.style == "scatter"
                 else MARKERS[k % len(MARKERS)])
             style = f"bold {rich_color(c)}" if color else None

@@ -61,6 +61,8 @@ def _duration(seconds: float) -> str:
 
 
 def _plural(word: str) -> str:
+    if word.endswith("epoch"):
+        return word + "s"
     return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
 
 
@@ -719,7 +721,8 @@ class LabScreen(Screen):
         curves.show(lambda plt, w, h: draw_curves(plt, group, w, h, title=f"{title} (a: next)", color=color,
                                                   legend=False))
         # The names go under the plot, not in a box over its first steps.
-        self.query_one("#curves-note", Static).update(curves_legend(group, color))
+        note = self.query_one("#curves-note", Static)
+        note.update(curves_legend(group, color, (note.size.width or self.size.width // 2) - 2))
 
     def _draw_figure(self, color: bool) -> None:
         plot = self.query_one("#figure", FigurePlot)
