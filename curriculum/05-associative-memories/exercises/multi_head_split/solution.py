@@ -1,0 +1,26 @@
+"""Splitting and merging attention heads: a reference solution."""
+
+import math
+
+import torch
+
+
+def split_heads(x: torch.Tensor, h: int) -> torch.Tensor:
+    """(B, L, D) → (B, h, L, D/h), a view of x."""
+    B, L, D = x.shape
+    return x.view(B, L, h, D // h).transpose(1, 2)
+
+
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """(B, h, L, d) → (B, L, h·d); undoes split_heads."""
+    B, h, L, d = x.shape
+    # after transpose the memory is no longer in row order, and view needs it to be
+    return x.transpose(1, 2).contiguous().view(B, L, h * d)
+
+
+def multi_head_attention(x, Wq, Wk, Wv, Wo, h: int) -> torch.Tensor:
+    """Self-attention with h heads and (D, D) weight matrices, no biases: (B, L, D) → (B, L, D)."""
+    q, k, v = (split_heads(x @ W.T, h) for W in (Wq, Wk, Wv))
+    d = q.shape[-1]
+    weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d), dim=-1)
+    return merge_heads(weights @ v) @ Wo.T
