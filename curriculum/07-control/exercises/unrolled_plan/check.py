@@ -53,4 +53,5 @@ def reaches_target(learner, case):
     dist = float(((end - target) ** 2).sum().sqrt())
     if not dist < 0.1:
         raise CheckFailed(f"the plan ends at ({end[0]:.3f}, {end[1]:.3f}), {dist:.3f} from the target "
-                          f"({target[0]:.3f}, {target[1]:.3f}); does plan take all iters steps of gradient_step?")
+                          f"({target[0]:.3f}, {target[1]:.3f}); with rollout and gradient_step right, plan "
+                          "should take iters steps of gradient_step from zero actions")
