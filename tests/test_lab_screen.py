@@ -155,3 +155,20 @@ async def test_f7_clears_the_run_but_keeps_the_settings(make_app):
         assert "/s" not in str(screen.query_one("#lab-status").render())
         keys = str(screen.query_one("KeyBar").render())
         assert "Clear run" in keys and "Default settings" in keys
+
+
+async def test_the_worker_is_spawned_once_home_has_painted(make_app):
+    made = []
+
+    def factory():
+        made.append(ReplayWorker(spiral_events))
+        return made[-1]
+
+    app = make_app(lab_process_factory=factory, prewarm_labs=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert made == []  # not on the way to the first frame
+        await settle(pilot, lambda: made)
+        screen = await open_lab(app, pilot)
+        await pilot.press("f5")
+        await settle(pilot, lambda: screen.step)
+        assert len(made) == 1 and made[0].jobs  # the prewarmed worker ran it

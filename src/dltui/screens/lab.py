@@ -9,9 +9,7 @@ the first steps of the settings on show, to say beforehand how long a run will t
 from __future__ import annotations
 
 import json
-import math
 import time
-from datetime import datetime
 
 from rich.markup import escape
 from rich.text import Text
@@ -19,11 +17,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import (Button, DataTable, Input, Label, Select, Static, Switch,
-                             TabbedContent, TabPane)
+from textual.widgets import Button, Input, Select, Static, Switch, TabbedContent, TabPane
 
 from dltui import labregistry
 from dltui.engine import ERROR_TITLES, describe_exit, fold_scalars
@@ -31,6 +28,8 @@ from dltui.labspec import SettingError, SettingSpec, setting_specs
 from dltui.plotting import color_enabled, curves_legend, draw_curves, draw_figure, figure_note, heatmap_text, is_image
 from dltui.widgets.bars import KeyBar, LabHeader
 from dltui.widgets.plot import FigurePlot
+from dltui.widgets.runs_table import RunsTable
+from dltui.widgets.settings_form import SettingsForm
 
 POLL_SECONDS = 0.1
 MIN_SIZE = (80, 24)  # below this the plots would be a couple of rows: a notice says so instead
@@ -147,28 +146,7 @@ class LabScreen(Screen):
         yield LabHeader(id="lab-header")
         yield Static(id="too-small")
         with Horizontal(id="lab"):
-            with VerticalScroll(id="lab-settings"):
-                for spec in self.specs:
-                    value = self.initial.get(spec.name, spec.default)
-                    label = Label(f"[b]{spec.name}[/b] [dim]{spec.short()}[/dim]", classes="setting-label")
-                    label.tooltip = spec.help
-                    yield label
-                    if spec.choices:
-                        yield Select([(str(c), c) for c in spec.choices], value=value, allow_blank=False,
-                                     id=f"set-{spec.name}", classes="setting", compact=True)
-                    elif spec.kind is bool:
-                        yield Switch(value=bool(value), id=f"set-{spec.name}", classes="setting")
-                    else:
-                        yield Input(str(value), id=f"set-{spec.name}", classes="setting", compact=True)
-                yield Label("[b]device[/b]", classes="setting-label")
-                yield Select([("auto (CUDA if present)", "auto"), ("cpu", "cpu"), ("cuda", "cuda")],
-                             value="auto", allow_blank=False, id="device", compact=True)
-                with Horizontal(id="lab-buttons"):
-                    yield Button("Start", id="start", variant="success", compact=True)
-                    yield Button("Stop", id="stop", variant="error", disabled=True, compact=True)
-                    yield Button("Clear", id="reset", compact=True, tooltip="F7: clear the run on show "
-                                 "(figures, curves, rate); the settings stay")
-                yield Static(id="settings-error")
+            yield SettingsForm(self.specs, self.initial, id="lab-settings")
             with Vertical(id="lab-main"):
                 yield Static(id="lab-status")
                 yield Static(id="lab-message")
@@ -182,7 +160,7 @@ class LabScreen(Screen):
                                 yield FigurePlot(id="figure")
                                 yield Static(id="figure-note")
                     with TabPane("Runs", id="tab-runs"):
-                        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+                        yield RunsTable(id="runs")
                     with TabPane("About", id="tab-about"):
                         yield Static(self._about(), id="about")
         yield KeyBar()
@@ -285,24 +263,12 @@ class LabScreen(Screen):
 
     # -- settings --------------------------------------------------------------------------
 
+    @property
+    def form(self) -> SettingsForm:
+        return self.query_one(SettingsForm)
+
     def read_settings(self) -> dict:
-        values, problems = {}, []
-        for spec in self.specs:
-            widget = self.query_one(f"#set-{spec.name}")
-            try:
-                if isinstance(widget, Input):
-                    values[spec.name] = spec.parse(widget.value)
-                    widget.remove_class("-invalid")
-                elif isinstance(widget, Switch):
-                    values[spec.name] = spec.check(bool(widget.value))
-                else:
-                    values[spec.name] = spec.check(widget.value)
-            except SettingError as exc:
-                problems.append(str(exc))
-                widget.add_class("-invalid")
-        if problems:
-            raise SettingError("\n".join(problems))
-        return values
+        return self.form.read()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -310,19 +276,18 @@ class LabScreen(Screen):
     def action_start(self) -> None:
         if self.running:
             return
-        error = self.query_one("#settings-error", Static)
         try:
             settings = self.read_settings()
         except SettingError as exc:
             title = _refusal_title(str(exc))
-            error.update(f"[b red]Not started ({title.lower()}):[/b red]\n{escape(str(exc))}")
+            self.form.show_error(f"[b red]Not started ({title.lower()}):[/b red]\n{escape(str(exc))}")
             # The settings' column may be scrolled or hidden: the whole reason also goes in the
             # message line above the plots, which wraps.
             self._message(f"[b red]Not started ({title.lower()}):[/b red] {escape(' · '.join(str(exc).splitlines()))}")
             self.notify(str(exc), title=title, severity="error")
             return
         self.app.store.set_state(_SETTINGS_KEY + self.lab_id, json.dumps(settings, default=str))
-        error.update("")
+        self.form.show_error("")
         from dltui.engine import Job
 
         proc = self.app.lab_process()
@@ -331,14 +296,14 @@ class LabScreen(Screen):
         self.history, self.figures, self.view = {}, {}, 0
         self.step, self.total, self._rate, self._rate_mark = 0, 0, 0.0, None
         self.run_settings = settings
-        self.run_device = self.query_one("#device", Select).value
+        self.run_device = self.form.device
         self._probe_wanted = False  # the run times these settings itself
         self.running, self.stopping, self.unresponsive = True, False, False
         self._run_proc = proc
         self.started_at = time.monotonic()
         self.device_label = "starting…" if proc.ready else "starting (loading torch)…"
         self._message("")
-        proc.submit(Job(self.lab_id, settings, self.query_one("#device", Select).value, live=True))
+        proc.submit(Job(self.lab_id, settings, self.run_device, live=True))
         if self.size.width < 120 and self.query_one("#lab-settings").display:
             # Small terminal: the plots get the settings' columns while the lab runs (F2 shows them).
             self.action_toggle_settings()
@@ -387,21 +352,10 @@ class LabScreen(Screen):
 
     def action_defaults(self) -> None:
         """d: the settings go back to the lab's defaults (the lesson's, when opened from one)."""
-        self._fill_form(self.preset)
-        self.query_one("#settings-error", Static).update("")
+        self.form.load(self.preset)
         self._message("Settings back to the defaults" + (" of this lesson" if self.preset else "")
                       + "; F5 runs them.")
         self._status()
-
-    def _fill_form(self, values: dict) -> None:
-        for spec in self.specs:
-            widget = self.query_one(f"#set-{spec.name}")
-            value = values.get(spec.name, spec.default)
-            if isinstance(widget, Input):
-                widget.value = str(value)
-                widget.remove_class("-invalid")
-            else:
-                widget.value = value
 
     def _last_settings(self) -> dict:
         """The learner's last started settings for this lab, those still valid (a lab's ranges
@@ -511,15 +465,8 @@ class LabScreen(Screen):
 
     def _settings_key(self) -> str | None:
         """The settings on show (and the device) as a key, or None while any of them is invalid."""
-        try:
-            values = {}
-            for spec in self.specs:
-                widget = self.query_one(f"#set-{spec.name}")
-                values[spec.name] = spec.parse(widget.value) if isinstance(widget, Input) else spec.check(
-                    bool(widget.value) if isinstance(widget, Switch) else widget.value)
-        except SettingError:
-            return None
-        return _key_of(values, self.query_one("#device", Select).value)
+        values = self.form.peek()
+        return None if values is None else _key_of(values, self.form.device)
 
     def _send_probe(self, proc) -> None:
         from dltui.engine import Job, Probe
@@ -535,7 +482,7 @@ class LabScreen(Screen):
             return
         self._probe_token += 1
         self._probe_key = key
-        proc.submit(Probe(Job(self.lab_id, settings, self.query_one("#device", Select).value, live=True),
+        proc.submit(Probe(Job(self.lab_id, settings, self.form.device, live=True),
                           token=self._probe_token))
 
     def _estimated(self, token: int, seconds: float, steps_timed: int, total: int, label: str = "") -> None:
@@ -759,25 +706,13 @@ class LabScreen(Screen):
         self.query_one(LabHeader).set_titles(self.info.title, view_title + which)
 
     def _fill_runs(self) -> None:
-        table = self.query_one("#runs", DataTable)
-        table.clear(columns=True)
-        table.add_columns("#", "when", "status", "device", "s", "metrics", "met")
-        for run in self.app.store.runs(self.lab_id, limit=50):
-            when = datetime.fromtimestamp(run.finished_at).strftime("%m-%d %H:%M")
-            metrics = " ".join(f"{k}={v:.3g}" for k, v in list(run.metrics.items())[:6]
-                               if isinstance(v, (int, float)) and math.isfinite(v))
-            met = {True: "✓", False: "✗", None: "–"}[run.expectation_met]
-            table.add_row(str(run.id), when, run.status, run.device[:14], f"{run.seconds:.1f}", metrics, met,
-                          key=str(run.id))
+        self.query_one(RunsTable).fill(self.app.store.runs(self.lab_id, limit=50))
 
-    @on(DataTable.RowSelected, "#runs")
-    def _load_run(self, event: DataTable.RowSelected) -> None:
+    @on(RunsTable.LoadRun)
+    def _load_run(self, event: RunsTable.LoadRun) -> None:
         """Enter on a previous run copies its settings into the form."""
-        run = next((r for r in self.app.store.runs(self.lab_id, limit=50) if str(r.id) == event.row_key.value), None)
-        if run is None or self.running:
+        if self.running:
             return
-        for spec in self.specs:
-            if spec.name in run.settings:
-                widget = self.query_one(f"#set-{spec.name}")
-                widget.value = str(run.settings[spec.name]) if isinstance(widget, Input) else run.settings[spec.name]
-        self.notify(f"Settings of run #{run.id} loaded; F5 runs them again.", timeout=4)
+        self.form.load({k: v for k, v in event.settings.items() if k in {s.name for s in self.specs}},
+                       defaults_for_missing=False)
+        self.notify(f"Settings of run #{event.run_id} loaded; F5 runs them again.", timeout=4)
