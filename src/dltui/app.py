@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Callable
 from textual.app import App
 from textual.binding import Binding
 
+PREWARM_AFTER_PAINT_SECONDS = 0.5  # let home's first frames go out before the worker competes for CPU
+
 if TYPE_CHECKING:
     from dltui.curriculum import Curriculum
     from dltui.progress import Store
@@ -55,6 +57,10 @@ class DltuiApp(App):
         self.store.on_problem = self._progress_not_saved
         if self.store.problem:
             self._progress_not_saved(self.store.problem)
+        if self.prewarm_labs:
+            # Once home has painted, spawn the lab worker (it imports torch in its own process), so
+            # the first Start of the session plots its first point within a second.
+            self.call_after_refresh(lambda: self.set_timer(PREWARM_AFTER_PAINT_SECONDS, self._prewarm_lab_worker))
         if self.curriculum is None:
             # A thread, so a slow disk or a huge lesson never freezes the keys; home says "Loading…".
             self.run_worker(self._load_curriculum_in_thread, thread=True, exit_on_error=False)
@@ -124,6 +130,10 @@ class DltuiApp(App):
                 log = self.store.path.with_name("lab-worker.log")
                 self._lab_process = LabProcess(str(log)).start()
         return self._lab_process
+
+    def _prewarm_lab_worker(self) -> None:
+        if self.prewarm_labs and self.is_running:
+            self.lab_process()
 
     def restart_lab_process(self) -> None:
         if self._lab_process is not None:
