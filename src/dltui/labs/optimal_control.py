@@ -139,6 +139,9 @@ def train(cfg: Settings, ctx) -> dict[str, float]:
     ctx.begin(cfg.iters)
     u, states, costs = plan(cfg.horizon, cfg.iters, cfg.lr, cfg.cost, target, cfg.speed0, ctx.device, on_step)
     final_cost = cost_of(states, tgt, cfg.cost).item()  # the cost of the plan after its last update
+    if not math.isfinite(final_cost):  # the last update itself can be the one that blows up
+        raise LabDiverged(f"The cost became {final_cost} after the last iteration: the plan diverged. "
+                          f"{divergence_hint(cfg)}")
     dist, speed = summary(states)
     draw(int(metrics.get("iters", 0)), final_cost, states)
     draw_controls(u)
