@@ -36,7 +36,7 @@ def sample_grad(learner, case):
                 "z does not depend on mu and logvar through autograd: build it with torch operations "
                 "on the tensors you are given (no .detach(), no new tensors)")
     g = case.tensor(*mu.shape, edge=False)
-    z.backward(g)
+    (z * g).sum().backward()  # a scalar: backward(g) would import torch.fx (seconds) on first use
     expect_true(m.grad is not None and s.grad is not None,
                 "no gradient reaches " + ("mu" if m.grad is None else "logvar") + " through z: use it in z")
     expect_close(m.grad, g, "∂(g·z)/∂μ")
