@@ -26,8 +26,7 @@ async def main() -> None:
         await pilot.press("f5")
         while app.screen.running:
             await pilot.pause(0.1)
-        app.screen.view = 1  # the one-hidden-layer model's regions
-        app.screen._draw()
+        await pilot.press("v")  # the one-hidden-layer model's regions
         await pilot.pause(0.3)
         app.save_screenshot(str(OUT))
     print(f"saved {OUT}")

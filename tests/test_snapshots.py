@@ -66,32 +66,17 @@ def test_lesson_answered_quiz_snapshot(snap_compare, make_app, tmp_path):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_lab_snapshot(snap_compare, make_app):
-    app = make_app()
-
-    async def run_before(pilot):
-        await app.push_screen(LabScreen("spiral_classification", {"steps": 40}))
-        await pilot.pause()
-        app.screen.apply_events(_canned_events()[:-1])
-        app.screen._draw()
-        app.screen._status()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+def test_lab_snapshot(snap_compare, make_app, tmp_path):
+    """Mid-run: the worker has sent everything but its "done"."""
+    events = _canned_events()
+    assert _lab_at(snap_compare, make_app, tmp_path, "spiral_classification", lambda job: events, size=SIZE,
+                   hold=True)
 
 
-def test_lab_snapshot_energy_view_wide(snap_compare, make_app):
-    app = make_app()
-
-    async def run_before(pilot):
-        await app.push_screen(LabScreen("spiral_classification"))
-        await pilot.pause()
-        app.screen.apply_events(_canned_events())
-        app.screen.view = 1
-        app.screen._draw()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=(130, 40), run_before=run_before)
+def test_lab_snapshot_energy_view_wide(snap_compare, make_app, tmp_path):
+    events = _canned_events()
+    assert _lab_at(snap_compare, make_app, tmp_path, "spiral_classification", lambda job: events, views=1,
+                   size=(130, 40))
 
 
 def test_lab_list_snapshot(snap_compare, make_app):
@@ -146,23 +131,28 @@ def _ebm_events(job):
             ("done", "finished", {"f_inf_center": 1.0}, 0.1, 1)]
 
 
-def _lab_at_80x24(snap_compare, make_app, tmp_path, lab_id, script, views=0):
+def _lab_at(snap_compare, make_app, tmp_path, lab_id, script, views=0, size=(80, 24), hold=False):
     from fake_worker import ReplayWorker
 
-    app = make_app(tmp_path / lab_id, lab_process_factory=lambda: ReplayWorker(script))
+    worker = ReplayWorker(script, hold=hold)
+    app = make_app(tmp_path / lab_id, lab_process_factory=lambda: worker)
 
     async def run_before(pilot):
         await app.push_screen(LabScreen(lab_id))
         await pilot.pause()
         await pilot.press("f5")
         for _ in range(100):
-            if not app.screen.running:
+            if not app.screen.running or (hold and not worker._queue):
                 break
             await pilot.pause(0.05)
         await pilot.press(*["v"] * views)
         await pilot.pause(0.3)
 
-    return snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    return snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def _lab_at_80x24(snap_compare, make_app, tmp_path, lab_id, script):
+    return _lab_at(snap_compare, make_app, tmp_path, lab_id, script)
 
 
 def test_lab_spiral_80x24(snap_compare, make_app, tmp_path):

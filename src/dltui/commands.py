@@ -106,35 +106,30 @@ def cmd_lab(args: Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from dltui.engine import Job, execute, fold_scalars
+    from dltui.engine import Begin, Failed, Job, Log, Started, Update, execute
+    from dltui.run_state import RunState
 
     err = Console(stderr=True)
     out = Console()
     job = Job(args.lab_id, settings_dict(cfg), args.device)
-    state: dict = {"figures": {}, "history": {}, "result": None, "device": args.device}
+    run = RunState(device=args.device)
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[scalars]}"), TimeElapsedColumn(), console=err,
                         transient=args.json)
     task = progress.add_task(args.lab_id, total=None, scalars="")
 
     def emit(event: tuple) -> None:
-        kind = event[0]
-        if kind == "started":
-            state["device"] = event[1]
-            err.print(f"[dim]{args.lab_id} on {event[1]}[/dim]")
-        elif kind == "begin":
-            progress.update(task, total=event[1])
-        elif kind == "update":
-            fold_scalars(state["history"], event[1])
-            if event[1]:
-                step, scalars = event[1][-1]
+        match run.apply(event):
+            case Started(device=device):
+                err.print(f"[dim]{args.lab_id} on {device}[/dim]")
+            case Begin(total=total):
+                progress.update(task, total=total)
+            case Update(scalars=batch) if batch:
+                step, scalars = batch[-1]
                 text = "  ".join(f"{k} {v:.4g}" for k, v in list(scalars.items())[:4])
                 progress.update(task, completed=step, scalars=text)
-            state["figures"].update(event[2])
-        elif kind == "log":
-            err.print(event[1])
-        else:
-            state["result"] = event
+            case Log(text=text):
+                err.print(text)
 
     with progress:
         try:
@@ -142,18 +137,18 @@ def cmd_lab(args: Namespace) -> int:
         except KeyboardInterrupt:
             _err("interrupted")
             return 130
-    result = state["result"] or ("error", "crashed", "the lab ended without a result")
-    if result[0] == "error":
-        _, kind, message = result
+    result = run.result or Failed("crashed", "the lab ended without a result")
+    if isinstance(result, Failed):
+        kind, message = result.kind, result.message
         if args.json:
-            print(json.dumps({"lab": args.lab_id, "device": state["device"], "settings": settings_dict(cfg),
+            print(json.dumps({"lab": args.lab_id, "device": run.device, "settings": settings_dict(cfg),
                               "error": {"kind": kind, "message": message}}))
         _err(f"the lab crashed: {message}" if kind == "crashed" else message)
         return EXIT_USAGE if kind in ("settings", "device") else EXIT_FAILED
-    _, status, metrics, seconds, steps = result
+    status, metrics, seconds, steps = result.status, result.metrics, result.seconds, result.steps
     met = bool(module.expectation_met(metrics))
     payload = {
-        "lab": args.lab_id, "device": state["device"], "settings": settings_dict(cfg), "steps": steps,
+        "lab": args.lab_id, "device": run.device, "settings": settings_dict(cfg), "steps": steps,
         "seconds": round(seconds, 3), "metrics": metrics,
         "expectation": {"description": module.INFO.expectation, "met": met},
     }
@@ -164,8 +159,8 @@ def cmd_lab(args: Namespace) -> int:
     if args.json:
         print(json.dumps(payload))
         return EXIT_OK
-    _print_plots(out, state)
-    out.print(f"[bold]{args.lab_id}[/bold] {status} in {seconds:.2f} s on {state['device']}, {steps} steps")
+    _print_plots(out, run)
+    out.print(f"[bold]{args.lab_id}[/bold] {status} in {seconds:.2f} s on {run.device}, {steps} steps")
     for name, value in metrics.items():
         out.print(f"  {name:<20} {value:.4g}")
     mark = "[green]✓ met[/green]" if met else "[red]✗ not met[/red]"
@@ -209,17 +204,17 @@ def _print_canvas(plotext, color: bool) -> None:
         print(plotext.uncolorize(plotext.build()))
 
 
-def _print_plots(out, state: dict) -> None:
+def _print_plots(out, state) -> None:
     import plotext
 
     from dltui.plotting import draw_curves, draw_figure
 
     width = min(100, out.width)
     color = use_color(out)
-    if state["history"]:
-        draw_curves(plotext, state["history"], width, 16, title="metrics", color=color)
+    if state.history:
+        draw_curves(plotext, state.history, width, 16, title="metrics", color=color)
         _print_canvas(plotext, color)
-    for name, fig in state["figures"].items():
+    for name, fig in state.figures.items():
         note = draw_figure(plotext, fig, width, 22, color=color)
         _print_canvas(plotext, color)
         if note:

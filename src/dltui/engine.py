@@ -47,6 +47,89 @@ ERROR_TITLES = {"diverged": "Training diverged", "oom": "Out of memory", "device
                 "settings": "Bad settings", "crashed": "The lab crashed", "died": "The lab worker died"}
 
 
+# -- typed events: what the worker's tuples mean (``decode``); picklable, matched with ``match`` --
+
+@dataclass(frozen=True)
+class Ready:
+    """The worker has imported torch and waits for jobs."""
+
+
+@dataclass(frozen=True)
+class Started:
+    device: str
+
+
+@dataclass(frozen=True)
+class Begin:
+    total: int
+
+
+@dataclass(frozen=True)
+class Update:
+    scalars: list  # [(step, {name: value}), ...]
+    figures: dict  # {name: Figure}
+
+
+@dataclass(frozen=True)
+class Log:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    status: str  # finished | stopped
+    metrics: dict
+    seconds: float
+    steps: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    kind: str  # a key of ERROR_TITLES
+    message: str
+
+    @property
+    def title(self) -> str:
+        return ERROR_TITLES.get(self.kind, "Failed")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    token: int
+    seconds: float
+    steps_timed: int
+    total: int
+    device: str = ""
+
+
+Event = Ready | Started | Begin | Update | Log | Done | Failed | Estimate
+
+
+def decode(event: tuple | Event) -> Event | None:
+    """A worker event (the tuples listed above, or a typed one already) as its dataclass; None
+    for a kind this version does not know."""
+    if not isinstance(event, tuple):
+        return event
+    match event:
+        case ("ready",):
+            return Ready()
+        case ("started", device):
+            return Started(str(device))
+        case ("begin", total):
+            return Begin(int(total))
+        case ("update", scalars, figures):
+            return Update(scalars, figures)
+        case ("log", text):
+            return Log(str(text))
+        case ("done", status, metrics, seconds, steps):
+            return Done(status, metrics, seconds, steps)
+        case ("error", kind, message):
+            return Failed(kind, message)
+        case ("estimate", token, seconds, steps_timed, total, *device):
+            return Estimate(token, seconds, steps_timed, total, *device[:1])
+    return None
+
+
 @dataclass
 class Job:
     lab_id: str
@@ -535,23 +618,15 @@ class RunResult:
 def run_inline(lab_id: str, settings: dict[str, Any] | None = None, device: str = "cpu",
                threads: int | None = None, stop: Callable[[], bool] | None = None) -> RunResult:
     """Run a lab in this process and collect what it reported."""
-    history: dict[str, tuple[list[int], list[float]]] = {}
-    figures: dict[str, Any] = {}
-    final: list[tuple] = []
-    count = [0]
+    from dltui.run_state import RunState  # it imports this module
 
-    def emit(event: tuple) -> None:
-        if event[0] == "update":
-            count[0] += 1
-            fold_scalars(history, event[1])
-            figures.update(event[2])
-        elif event[0] in ("done", "error"):
-            final.append(event)
-
-    execute(Job(lab_id, dict(settings or {}), device, threads), emit, stop or (lambda: False))
-    event = final[-1] if final else ("error", "crashed", "no result")
-    if event[0] == "error":
-        return RunResult("error", {}, history=history, figures=figures, error_kind=event[1],
-                         message=event[2], updates=count[0])
-    _, status, metrics, seconds, steps = event
-    return RunResult(status, metrics, seconds, steps, history, figures, updates=count[0])
+    run = RunState()
+    execute(Job(lab_id, dict(settings or {}), device, threads), run.apply, stop or (lambda: False))
+    match run.result:
+        case Done(status=status, metrics=metrics, seconds=seconds, steps=steps):
+            pass
+        case failed:
+            failed = failed or Failed("crashed", "no result")
+            return RunResult("error", {}, history=run.history, figures=run.figures, error_kind=failed.kind,
+                             message=failed.message, updates=run.updates)
+    return RunResult(status, metrics, seconds, steps, run.history, run.figures, updates=run.updates)

@@ -432,3 +432,25 @@ def heatmap_text(fig: Figure, width: int, height: int, color: bool | None = None
             out.append("\n" + fig.xlabel.center(margin + cols).rstrip(), style="dim")
     out.rstrip()
     return out
+
+
+def figure_note_rich(fig: Figure, color: bool | None = None):
+    """:func:`figure_note` as rich Text: each legend key and the colour bar in the plot's colours."""
+    from rich.text import Text
+
+    color = color_enabled() if color is None else color
+    note = figure_note(fig, color)
+    text = Text(note)
+    if not color:
+        return text
+    for k, s in enumerate(fig.series):
+        if s.label and s.x:
+            at = note.find(f" {s.label}")
+            if at > 0:
+                text.stylize(f"bold {rich_color(series_color(fig, k))}", at - 1, at)
+    bar = "▁▂▃▄▅▆▇█"
+    at = note.find(bar)
+    if at >= 0:
+        for i in range(len(bar)):
+            text.stylize(_rgb(RAMP[min(len(RAMP) - 1, i * len(RAMP) // len(bar))]), at + i, at + i + 1)
+    return text

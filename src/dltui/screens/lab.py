@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from rich.text import Text
@@ -23,13 +24,18 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static, Switch, TabbedContent, TabPane
 
 from dltui import labregistry
-from dltui.engine import ERROR_TITLES, describe_exit, fold_scalars
+from dltui.engine import ERROR_TITLES, Done, Estimate, Failed, Log, Update, describe_exit
 from dltui.labspec import SettingError, SettingSpec, setting_specs
-from dltui.plotting import color_enabled, curves_legend, draw_curves, draw_figure, figure_note, heatmap_text, is_image
+from dltui.plotting import (color_enabled, curves_legend, draw_curves, draw_figure, figure_note_rich, heatmap_text,
+                            is_image)
+from dltui.run_state import RunState
 from dltui.widgets.bars import KeyBar, LabHeader
 from dltui.widgets.plot import FigurePlot
 from dltui.widgets.runs_table import RunsTable
 from dltui.widgets.settings_form import SettingsForm
+
+if TYPE_CHECKING:
+    from dltui.app import DltuiApp
 
 POLL_SECONDS = 0.1
 MIN_SIZE = (80, 24)  # below this the plots would be a couple of rows: a notice says so instead
@@ -101,6 +107,11 @@ class LabScreen(Screen):
         Binding("w", "export", "Write files"),
     ]
 
+    @property
+    def dltui(self) -> DltuiApp:
+        """The app, typed: the one way this screen reaches its store and worker."""
+        return cast("DltuiApp", self.app)
+
     # Whether a run is in flight: its watcher keeps the buttons and the key bar in step.
     running = reactive(False, init=False)
 
@@ -114,18 +125,12 @@ class LabScreen(Screen):
         self.initial = dict(self.preset)  # what the form opens with (see on_mount: last settings)
         self.lesson_id = lesson_id
         self.stopping = False
-        self.history: dict[str, tuple[list[int], list[float]]] = {}
-        self.figures: dict = {}
+        self.run = RunState(device="not started")  # what the worker's events said so far
         self.view = 0
         self.curve_group = "loss"
-        self.total = 0
-        self.step = 0
-        self.device_label = "not started"
         self.run_settings: dict = {}
         self.run_device = "auto"
         self.started_at = 0.0
-        self._rate = 0.0
-        self._rate_mark: tuple[float, int] | None = None
         self._curves_dirty = False
         self._figure_dirty = False
         self._figure_drawn_at = 0.0
@@ -183,8 +188,8 @@ class LabScreen(Screen):
         self._fill_runs()
         self._draw()
         self.set_interval(POLL_SECONDS, self._poll)
-        if self.app.prewarm_labs:
-            self.app.lab_process()  # spawn the worker now so Start is instant
+        if self.dltui.prewarm_labs:
+            self.dltui.lab_process()  # spawn the worker now so Start is instant
             self._probe_wanted = True  # and time these settings once it is ready
         self.query_one("#start", Button).focus()
         if self.initial and not self.preset and self.initial != {s.name: s.default for s in self.specs}:
@@ -247,7 +252,7 @@ class LabScreen(Screen):
 
     def action_export(self) -> None:
         """w: the lab's optional ``export(settings, folder)`` hook writes files (e.g. WAV audio)."""
-        folder = self.app.store.path.parent / self.lab_id
+        folder = self.dltui.store.path.parent / self.lab_id
         try:
             paths = self.module.export(self.read_settings(), folder)
         except (SettingError, OSError) as exc:
@@ -286,15 +291,15 @@ class LabScreen(Screen):
             self._message(f"[b red]Not started ({title.lower()}):[/b red] {escape(' · '.join(str(exc).splitlines()))}")
             self.notify(str(exc), title=title, severity="error")
             return
-        self.app.store.set_state(_SETTINGS_KEY + self.lab_id, json.dumps(settings, default=str))
+        self.dltui.store.set_state(_SETTINGS_KEY + self.lab_id, json.dumps(settings, default=str))
         self.form.show_error("")
         from dltui.engine import Job
 
-        proc = self.app.lab_process()
+        proc = self.dltui.lab_process()
         for _ in proc.poll():  # drop anything left over from an earlier run
             pass
-        self.history, self.figures, self.view = {}, {}, 0
-        self.step, self.total, self._rate, self._rate_mark = 0, 0, 0.0, None
+        self.view = 0
+        self.run = RunState()
         self.run_settings = settings
         self.run_device = self.form.device
         self._probe_wanted = False  # the run times these settings itself
@@ -327,14 +332,14 @@ class LabScreen(Screen):
             return
         self._discard_worker()
         self._finish("stopped", self._last_scalars(), time.monotonic() - self.started_at, self.step)
-        if self.app.prewarm_labs:
-            self.app.lab_process()
+        if self.dltui.prewarm_labs:
+            self.dltui.lab_process()
 
     def _discard_worker(self) -> None:
         """Kill the run's worker; the next Start (or the prewarm) spawns a fresh one."""
         proc, self._run_proc = self._run_proc, None
-        if proc is None or self.app.lab_process(start=False) is proc:
-            self.app.restart_lab_process()
+        if proc is None or self.dltui.lab_process(start=False) is proc:
+            self.dltui.restart_lab_process()
         else:
             proc.kill()  # the app already let go of it (it had died)
 
@@ -344,8 +349,8 @@ class LabScreen(Screen):
         if self.running:
             self.notify("Stop the run first (F6).", severity="warning")
             return
-        self.history, self.figures, self.view, self.step, self.total = {}, {}, 0, 0, 0
-        self._rate, self._rate_mark, self.device_label = 0.0, None, "not started"
+        self.view = 0
+        self.run = RunState(device="not started")
         self._message("Run cleared; the settings are as they were.")
         self._draw()
         self._status()
@@ -361,7 +366,7 @@ class LabScreen(Screen):
         """The learner's last started settings for this lab, those still valid (a lab's ranges
         may have changed since)."""
         try:
-            saved = json.loads(self.app.store.state(_SETTINGS_KEY + self.lab_id) or "{}")
+            saved = json.loads(self.dltui.store.state(_SETTINGS_KEY + self.lab_id) or "{}")
         except ValueError:
             return {}
         values = {}
@@ -398,7 +403,7 @@ class LabScreen(Screen):
     # -- events from the worker ------------------------------------------------------------
 
     def _poll(self) -> None:
-        proc = self._run_proc if self.running else self.app.lab_process(start=False)
+        proc = self._run_proc if self.running else self.dltui.lab_process(start=False)
         if proc is not None:
             dead = not proc.alive  # looked at before draining, so no last event is missed
             events = proc.poll()
@@ -418,34 +423,38 @@ class LabScreen(Screen):
             self._draw(curves=self._curves_dirty, figure=figure_due)
             self._status()
 
-    def apply_events(self, events: list[tuple]) -> None:
-        """Fold worker events into the screen's state (also used by tests with canned events)."""
-        for event in events:
-            kind = event[0]
-            if kind == "started":
-                self.device_label = event[1]
-            elif kind == "begin":
-                self.total = event[1]
-            elif kind == "update":
-                last = fold_scalars(self.history, event[1])
-                if last is not None:
-                    self.step = last
-                    self._curves_dirty = True
-                if event[2]:
-                    self.figures.update(event[2])
-                    self._figure_dirty = True
-                self._update_rate()
-            elif kind == "log":
-                self._message(escape(event[1]))
-            elif kind == "done":
-                _, status, metrics, seconds, steps = event
-                self._finish(status, metrics, seconds, steps)
-            elif kind == "error":
-                self._fail(event[1], event[2])
-            elif kind == "estimate":
-                self._estimated(*event[1:])
-            if kind in ("done", "error"):
-                self._curves_dirty = self._figure_dirty = True
+    # The run's figures, as read by the drawing code and the tests.
+    history = property(lambda self: self.run.history)
+    figures = property(lambda self: self.run.figures)
+    step = property(lambda self: self.run.step)
+    total = property(lambda self: self.run.total)
+    _rate = property(lambda self: self.run.rate)
+
+    @property
+    def device_label(self) -> str:
+        return self.run.device
+
+    @device_label.setter
+    def device_label(self, text: str) -> None:
+        self.run.device = text
+
+    def apply_events(self, events: list) -> None:
+        """Fold worker events (typed, or the worker's tuples) into the run, and react to them."""
+        for raw in events:
+            match self.run.apply(raw):
+                case Update(scalars=scalars, figures=figures):
+                    self._curves_dirty = self._curves_dirty or bool(scalars)
+                    self._figure_dirty = self._figure_dirty or bool(figures)
+                case Log(text=text):
+                    self._message(escape(text))
+                case Done(status=status, metrics=metrics, seconds=seconds, steps=steps):
+                    self._finish(status, metrics, seconds, steps)
+                    self._curves_dirty = self._figure_dirty = True
+                case Failed(kind=kind, message=message):
+                    self._fail(kind, message)
+                    self._curves_dirty = self._figure_dirty = True
+                case Estimate(token=token, seconds=seconds, steps_timed=timed, total=total, device=device):
+                    self._estimated(token, seconds, timed, total, device)
 
     # -- how long a run will take ----------------------------------------------------------
 
@@ -510,24 +519,11 @@ class LabScreen(Screen):
         estimate = self.estimates.get(key or "")
         return f"about {_duration(estimate[0])} {_where(estimate[1])}" if estimate else ""
 
-    def _update_rate(self) -> None:
-        now = time.monotonic()
-        if self._rate_mark is not None:
-            t, s = self._rate_mark
-            if now - t >= 0.5:
-                rate = (self.step - s) / (now - t)
-                self._rate = rate if self._rate == 0 else 0.5 * self._rate + 0.5 * rate
-                self._rate_mark = (now, self.step)
-        else:
-            self._rate_mark = (now, self.step)
-
     def _last_scalars(self) -> dict:
-        return {name: ys[-1] for name, (_, ys) in self.history.items() if ys}
+        return self.run.last_scalars()
 
     def _finish(self, status: str, metrics: dict, seconds: float, steps: int) -> None:
         self.running = self.stopping = False
-        if seconds > 0 and steps:
-            self._rate = steps / seconds
         met = self._record(status, metrics, seconds, steps)
         if steps and self.total and not self.unresponsive:  # the run itself timed these settings
             self.estimates[_key_of(self.run_settings, self.run_device)] = (
@@ -548,11 +544,11 @@ class LabScreen(Screen):
 
     def _record(self, status: str, metrics: dict, seconds: float, steps: int) -> bool | None:
         met = bool(self.module.expectation_met(metrics)) if status == "finished" else None
-        run_id = self.app.store.record_run(self.lab_id, self.run_settings, metrics, status=status,
+        run_id = self.dltui.store.record_run(self.lab_id, self.run_settings, metrics, status=status,
                                            seconds=seconds, steps=steps, device=self.device_label,
                                            expectation_met=met, lesson_id=self.lesson_id)
         if status == "finished":
-            for note in self.app.grade_predictions(self.lab_id, self.run_settings, metrics, run_id):
+            for note in self.dltui.grade_predictions(self.lab_id, self.run_settings, metrics, run_id):
                 self.notify(note, title="Prediction graded", timeout=8)
         return met
 
@@ -583,8 +579,8 @@ class LabScreen(Screen):
                    "fresh worker.")
         details = ["[dim]last lines of lab-worker.log:[/dim]"] + [f"[dim]  {escape(line)}[/dim]" for line in tail]
         self._fail("died", message, details if tail else None)
-        if self.app.prewarm_labs:
-            self.app.lab_process()
+        if self.dltui.prewarm_labs:
+            self.dltui.lab_process()
 
     def _check_silence(self, proc) -> None:
         """Warn (once) when the busy worker falls silent; take the warning back if it speaks again."""
@@ -683,9 +679,7 @@ class LabScreen(Screen):
             else:
                 plot.show(lambda plt, w, h: draw_figure(plt, fig, w, h, color=color, title=False, legend=False))
             more = f"  [dim](v: view {self.view + 1}/{len(names)})[/dim]" if len(names) > 1 else ""
-            from dltui.commands import figure_note_text  # the legend keys in their series' colours
-
-            text = figure_note_text(fig, figure_note(fig, color), color)
+            text = figure_note_rich(fig, color)  # the legend keys in their series' colours
             text.append_text(Text.from_markup(more))
             note.update(text)
             self._header(fig.title or names[self.view], self.view, len(names))
@@ -706,7 +700,7 @@ class LabScreen(Screen):
         self.query_one(LabHeader).set_titles(self.info.title, view_title + which)
 
     def _fill_runs(self) -> None:
-        self.query_one(RunsTable).fill(self.app.store.runs(self.lab_id, limit=50))
+        self.query_one(RunsTable).fill(self.dltui.store.runs(self.lab_id, limit=50))
 
     @on(RunsTable.LoadRun)
     def _load_run(self, event: RunsTable.LoadRun) -> None:
