@@ -319,17 +319,22 @@ def main() -> int:
     ap.add_argument("--key-sessions", type=int, default=3)
     ap.add_argument("--keys", type=int, default=600)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", choices=["api", "app", "writers", "keys"], action="append",
+                    help="run just these parts (repeatable); all four by default")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="dltui-reliability-"))
     total_failures = 0
     try:
-        for name, run in [
-            ("kill -9 of a store-API writer", lambda: api_kill_loop(args.api_trials, rng, work)),
-            ("kill -9 of the app (pty 80×24)", lambda: app_kill_loop(args.app_trials, rng, work)),
-            ("two writers at once", lambda: two_writers(args.writer_answers, work)),
-            ("random keys to the app (pty 80×24)", lambda: random_keys(args.key_sessions, args.keys, rng, work)),
+        for part, name, run in [
+            ("api", "kill -9 of a store-API writer", lambda: api_kill_loop(args.api_trials, rng, work)),
+            ("app", "kill -9 of the app (pty 80×24)", lambda: app_kill_loop(args.app_trials, rng, work)),
+            ("writers", "two writers at once", lambda: two_writers(args.writer_answers, work)),
+            ("keys", "random keys to the app (pty 80×24)",
+             lambda: random_keys(args.key_sessions, args.keys, rng, work)),
         ]:
+            if args.only and part not in args.only:
+                continue
             t0 = time.perf_counter()
             result = run()
             notes = result.pop("notes", [])

@@ -92,3 +92,72 @@ async def test_esc_closes_the_keys_panel(make_app, tmp_path):
         await _wait(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("escape")
         await _wait(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+
+# -- keys faster than the palette updates (benchmarks/reliability.py found both) -------------------
+
+async def test_page_keys_before_the_list_is_laid_out_do_not_crash(make_app, tmp_path):
+    from textual.widgets.option_list import Option
+
+    app = make_app(tmp_path / "page")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await _wait(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = app.screen
+        results = palette.query_one(CommandList)
+        await pilot.pause(0.3)  # the discovery hits are in
+        palette._list_visible = False
+        await _wait(pilot, lambda: not results.scrollable_content_region)
+        # The state right after a search fills a list that has not been laid out yet.
+        results.clear_options().add_options([Option(f"hit {i}") for i in range(30)])
+        results.highlighted = 0
+        assert not results.scrollable_content_region
+        palette._action_command_list("page_down")
+        palette._action_command_list("page_up")
+        await pilot.press("pagedown", "pageup", "pagedown")
+        assert app.screen is palette and app.is_running
+        # Once laid out, the page keys move the highlight as usual.
+        palette._list_visible = True
+        await _wait(pilot, lambda: bool(results.scrollable_content_region))
+        await pilot.press("pagedown")
+        assert results.highlighted and results.highlighted > 0
+
+
+async def test_enter_twice_in_one_tick_opens_one_screen_and_crashes_nothing(make_app, tmp_path):
+    app = make_app(tmp_path / "twice")
+    async with app.run_test(size=SIZE) as pilot:
+        await _search(app, pilot, "demo lesson")
+        palette = app.screen
+        # Two selections queued before the first one closes the palette.
+        palette._action_command_list("select")
+        palette._action_command_list("select")
+        await _wait(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, LessonScreen)
+        assert [type(s) for s in app.screen_stack] == [HomeScreen, LessonScreen]
+
+
+async def test_a_selection_queued_behind_esc_does_not_run(make_app, tmp_path):
+    app = make_app(tmp_path / "esc")
+    async with app.run_test(size=SIZE) as pilot:
+        await _search(app, pilot, "keys")
+        palette = app.screen
+        palette._action_escape()
+        palette._action_command_list("select")
+        await pilot.pause(0.2)
+        assert app.is_running and len(app.screen_stack) == 1  # no help screen was opened
+
+
+async def test_dismissing_the_palette_twice_pops_only_the_palette(make_app, tmp_path):
+    app = make_app(tmp_path / "dismiss")
+    async with app.run_test(size=SIZE) as pilot:
+        await _search(app, pilot, "demo lesson")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("ctrl+p")
+        await _wait(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = app.screen
+        palette.dismiss()
+        palette.dismiss()  # Textual's own palette would pop the lesson too (or fail on home)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, LessonScreen) and app.is_running

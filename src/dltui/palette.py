@@ -5,10 +5,14 @@ Ctrl+P, then a few letters of a title or an id ("spir", "t1_nn", "backprop").
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.await_complete import AwaitComplete
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -105,3 +109,38 @@ class CourseCommands(Provider):
     async def discover(self) -> Hits:
         for cmd in course_commands(self.app)[:5]:  # the screens; lessons and labs appear as you type
             yield DiscoveryHit(cmd.text, cmd.run, text=cmd.text, help=cmd.help)
+
+
+class CoursePalette(CommandPalette):
+    """Textual's command palette, safe against keys that arrive faster than it updates.
+
+    Two races crashed the app under fast typing (benchmarks/reliability.py, random keys):
+    - PageUp/PageDown right after a search fills the list, before the list has been laid out:
+      the list has options and a highlight but no lines yet, and Textual's page move looks up
+      line 0 of an empty table (KeyError). A page move needs a laid-out list, so until then the
+      key is ignored; the next frame has one.
+    - Two closing gestures queued before the palette is gone (Enter then Esc, or Enter twice):
+      each calls dismiss(), and the second pops the screen underneath, or fails with
+      "Can't pop screen" on the home screen. Only the first one counts; selections that were
+      still queued when the palette closed are dropped, so nothing runs after Esc.
+    """
+
+    _dismissed = False
+
+    def _action_command_list(self, action: str) -> None:
+        if action in ("page_up", "page_down"):
+            command_list = self.query_one(CommandList)
+            if command_list.highlighted is not None and not command_list.scrollable_content_region:
+                return
+        super()._action_command_list(action)
+
+    def dismiss(self, result=None) -> AwaitComplete:
+        if self._dismissed or self.app.screen is not self:
+            return AwaitComplete(asyncio.sleep(0))
+        self._dismissed = True
+        return super().dismiss(result)
+
+    async def _on_message(self, message: Message) -> None:
+        if self._dismissed and isinstance(message, (OptionList.OptionSelected, Input.Submitted, Button.Pressed)):
+            return
+        await super()._on_message(message)
