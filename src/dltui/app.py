@@ -202,6 +202,15 @@ class DltuiApp(App):
             if command.title != "Keys":
                 yield command
 
+    def action_command_palette(self) -> None:
+        # Our subclass survives keys typed faster than the palette updates (see CoursePalette).
+        from textual.command import CommandPalette
+
+        from dltui.palette import CoursePalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CoursePalette(id="--command-palette"))
+
     def action_help(self) -> None:
         from dltui.screens.help import HelpScreen
 
