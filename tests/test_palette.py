@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandInput, CommandList, CommandPalette
 
 from dltui.palette import course_commands
 from dltui.screens.help import HelpScreen
@@ -161,3 +161,25 @@ async def test_dismissing_the_palette_twice_pops_only_the_palette(make_app, tmp_
         palette.dismiss()  # Textual's own palette would pop the lesson too (or fail on home)
         await pilot.pause(0.1)
         assert isinstance(app.screen, LessonScreen) and app.is_running
+
+
+async def test_palette_finds_an_exercise_by_id_and_opens_it(make_app, tmp_path):
+    from dltui.curriculum import load_curriculum
+    from dltui.exercise_service import exercise_service
+    from dltui.paths import curriculum_dir
+    from dltui.screens.exercise import ExerciseScreen
+
+    app = make_app(tmp_path / "ex", curriculum=load_curriculum(curriculum_dir()))
+    texts = [c.text for c in course_commands(app)]
+    exercises = exercise_service(app).exercises
+    assert exercises and all(f"Exercise: {e.title} ({e.id})" in texts for e in exercises.values())
+    some = sorted(exercises)[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await _wait(pilot, lambda: isinstance(app.screen, CommandPalette))
+        app.screen.query_one(CommandInput).value = some  # ids have "_", which press() spells differently
+        await _wait(pilot, lambda: any(f"({some})" in h for h in _hits(app)))
+        assert _hits(app)[0].startswith(f"Exercise: {exercises[some].title} ({some})")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, ExerciseScreen))
+        assert app.screen.exercise_id == some

@@ -1,4 +1,4 @@
-"""The command palette's course commands: every lesson, every lab, Continue, and every screen.
+"""The command palette's course commands: every lesson, lab and exercise, Continue, Review, every screen.
 
 Ctrl+P, then a few letters of a title or an id ("spir", "t1_nn", "backprop").
 """
@@ -65,6 +65,13 @@ def open_review(app: App) -> None:
         app.push_screen(ReviewScreen())
 
 
+def open_exercise(app: App, exercise_id: str) -> None:
+    from dltui.screens.exercise import ExerciseScreen
+
+    _to_base(app)
+    app.push_screen(ExerciseScreen(exercise_id))
+
+
 def continue_learning(app: App) -> None:
     if app.curriculum is None:
         return
@@ -77,7 +84,7 @@ def continue_learning(app: App) -> None:
 
 
 def course_commands(app: App) -> list[Command]:
-    """Screens first, then lessons in course order, then labs."""
+    """Screens first, then lessons in course order, then labs, then exercises."""
     from dltui import labregistry
 
     cmds = [
@@ -95,6 +102,12 @@ def course_commands(app: App) -> list[Command]:
     for mod in labregistry.all_labs():
         info = mod.INFO
         cmds.append(Command(f"Lab: {info.title} ({info.id})", info.summary, lambda lab=info.id: open_lab(app, lab)))
+    if app.curriculum is not None:
+        from dltui.exercise_service import exercise_service
+
+        for ex in sorted(exercise_service(app).exercises.values(), key=lambda e: (e.theme_id, e.order, e.id)):
+            cmds.append(Command(f"Exercise: {ex.title} ({ex.id})", "write the code, then Ctrl+S runs the checks",
+                                lambda eid=ex.id: open_exercise(app, eid)))
     return cmds
 
 

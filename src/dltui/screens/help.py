@@ -13,7 +13,7 @@ HELP = """\
 
 | where | key | does |
 |---|---|---|
-| everywhere | Ctrl+P | command palette: lessons, labs, screens (type part of a name) |
+| everywhere | Ctrl+P | command palette: lessons, labs, exercises, Review (type part of a name or id) |
 | everywhere | q, Ctrl+C | quit (everything answered is already saved) |
 | everywhere | Esc | back, or close this panel, the palette or any popup |
 | everywhere | F1 or ? | this panel |
@@ -21,6 +21,7 @@ HELP = """\
 | home | Enter | open the lesson |
 | home | c | continue where you left off |
 | home | l | all labs |
+| home | r | review: the questions due today |
 | lesson | ↓ ↑ j k PgDn PgUp | read (whatever has focus; ↓ leaves an answer field) |
 | lesson | n / p, Tab / Shift+Tab | next / previous question or lab, in reading order |
 | lesson | m | mark the lesson read |
@@ -29,6 +30,9 @@ HELP = """\
 | question | 0–9 | type a number answer straight away |
 | question | Space | tick an option (multiple choice); Enter checks |
 | question | t / r | try again / run the prediction's lab |
+| review | Enter or n | next card (after answering) |
+| review | o | open the card's lesson at this question (Esc comes back) |
+| review | s | desired retention (how often cards come back) |
 | lab | F5 / F6 / F7, or Ctrl+G / Ctrl+O / Ctrl+L | start / stop / reset (the Ctrl keys also work in a browser) |
 | lab | F2 | show or hide the settings (hidden while a lab runs in a small terminal) |
 | lab | v | next view of the lab (when it has several) |
