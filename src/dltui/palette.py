@@ -136,6 +136,8 @@ class CoursePalette(CommandPalette):
       each calls dismiss(), and the second pops the screen underneath, or fails with
       "Can't pop screen" on the home screen. Only the first one counts; selections that were
       still queued when the palette closed are dropped, so nothing runs after Esc.
+    - A letter typed just before the palette closed started a search after it had gone, which
+      then failed to find its result list (NoMatches); such late edits are dropped too.
     """
 
     _dismissed = False
@@ -154,6 +156,8 @@ class CoursePalette(CommandPalette):
         return super().dismiss(result)
 
     async def _on_message(self, message: Message) -> None:
-        if self._dismissed and isinstance(message, (OptionList.OptionSelected, Input.Submitted, Button.Pressed)):
-            return
+        late = (OptionList.OptionSelected, Input.Submitted, Input.Changed, Button.Pressed)
+        if isinstance(message, late) and (self._dismissed or self.app.screen is not self):
+            return  # typed before the palette closed: a new search would look for a list already gone
         await super()._on_message(message)
+
