@@ -163,8 +163,11 @@ def cmd_lab(args: Namespace) -> int:
     out.print(f"[bold]{args.lab_id}[/bold] {status} in {seconds:.2f} s on {run.device}, {steps} steps")
     for name, value in metrics.items():
         out.print(f"  {name:<20} {value:.4g}")
-    mark = "[green]✓ met[/green]" if met else "[red]✗ not met[/red]"
-    out.print(f"expectation: {module.INFO.expectation}  {mark}")
+    # The expectation is about the default settings: say what the app's lab screen says.
+    from dltui.quiz import expectation_note
+
+    note, style = expectation_note(met, settings_dict(cfg), settings_dict(make_settings(module.Settings, {})))
+    out.print(f"expectation: {module.INFO.expectation}  " + (f"[{style}]{note}[/{style}]" if style else note))
     return EXIT_OK
 
 
