@@ -223,3 +223,12 @@ def test_main_module_does_nothing_when_imported_by_a_spawned_worker():
     code = "import runpy; runpy.run_module('dltui.__main__', run_name='__mp_main__'); print('quiet')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "quiet", proc.stderr
+
+
+@pytest.mark.slow
+def test_a_run_with_other_settings_is_not_judged_against_the_default_expectation(data):
+    # The expectation describes the default settings; a short run that misses it is not "not met".
+    proc = dltui("lab", "spiral_classification", "--device", "cpu", "--set", "steps=10", "--set", "points=50",
+                 "--no-save", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    assert "not met" not in proc.stdout and "other settings than the expectation's" in proc.stdout
