@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from textual.await_complete import AwaitComplete
+from textual import work
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
 
@@ -137,7 +139,8 @@ class CoursePalette(CommandPalette):
       "Can't pop screen" on the home screen. Only the first one counts; selections that were
       still queued when the palette closed are dropped, so nothing runs after Esc.
     - A letter typed just before the palette closed started a search after it had gone, which
-      then failed to find its result list (NoMatches); such late edits are dropped too.
+      then failed to find its result list (NoMatches); such late edits are dropped, and a search
+      still running as the palette closes ends quietly.
     """
 
     _dismissed = False
@@ -148,6 +151,15 @@ class CoursePalette(CommandPalette):
             if command_list.highlighted is not None and not command_list.scrollable_content_region:
                 return
         super()._action_command_list(action)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        try:
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)
+        except NoMatches:
+            if not self._dismissed and self.app.screen is self and self.is_attached:
+                raise
+            # A search still running as the palette closed: its result list is gone; nothing to show.
 
     def dismiss(self, result=None) -> AwaitComplete:
         if self._dismissed or self.app.screen is not self:
