@@ -23,14 +23,18 @@ class LabListScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.refresh_table()
-        self.query_one(DataTable).focus()
+        if self.refresh_table():
+            self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_table()
 
-    def refresh_table(self) -> None:
-        table = self.query_one(DataTable)
+    def refresh_table(self) -> bool:
+        # Fast keys can close the screen before it has mounted its children: nothing to fill then.
+        tables = self.query(DataTable)
+        if not tables:
+            return False
+        table = tables.first()
         table.clear(columns=True)
         # Narrow terminals give the summary what is left; it wraps inside its cell.
         lab_w, lessons_w = (24, 26) if self.app.size.width >= 100 else (22, 20)
@@ -46,6 +50,7 @@ class LabListScreen(Screen):
             name.append(f"\n{info.id}", style="dim")
             lessons = "\n".join(titles.get(le, le) for le in info.lessons)
             table.add_row(name, str(len(runs)), lessons, info.summary, key=info.id, height=None)
+        return True
 
     def _lesson_titles(self) -> dict[str, str]:
         if self.app.curriculum is None:
