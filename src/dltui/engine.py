@@ -369,6 +369,21 @@ def _flush_quietly(ctx: _Context) -> None:
         pass
 
 
+def _warm_up(torch) -> None:
+    """Pay for torch's lazy imports before "ready": the first optimizer a process builds imports
+    its compile machinery, which took seconds (12 s on a loaded 2-core machine) inside the first
+    run, between Start and the first plotted point."""
+    try:
+        weight = torch.zeros(1, requires_grad=True)
+        for make in (torch.optim.Adam, torch.optim.SGD):
+            opt = make([weight], lr=0.0)
+            (weight * 1.0).sum().backward()
+            opt.step()
+            opt.zero_grad()
+    except Exception:  # noqa: BLE001 - a warm-up that fails only costs the first run its speed
+        log.warning("warm-up failed", exc_info=True)
+
+
 def _worker_main(jobs, events, stop_flag, log_path: str | None = None) -> None:
     """Body of the spawned worker: import torch once, then run jobs until told to quit."""
     # The worker shares the app's terminal: anything it printed would garble the screen.
@@ -394,6 +409,7 @@ def _worker_main(jobs, events, stop_flag, log_path: str | None = None) -> None:
         log.error("torch could not be imported", exc_info=True)
         events.put(("error", "crashed", f"torch could not be imported: {exc}"))
         return
+    _warm_up(torch)
     log.info("ready (torch %s)", torch.__version__)
     events.put(("ready",))
     while True:
