@@ -51,8 +51,9 @@ def cmd_exercises(args: Namespace) -> int:
     if args.json:
         print(json.dumps(rows))
         return EXIT_OK
+    id_width = max((len(r["id"]) for r in rows), default=0)
     for r in rows:
-        print(f"{r['id']:<26} {r['status']:<8} {r['theme']}  {r['title']}")
+        print(f"{r['id']:<{id_width}} {r['status']:<8} {r['theme']}  {r['title']}")
     return EXIT_OK
 
 
