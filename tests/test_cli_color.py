@@ -9,6 +9,8 @@ from rich.console import Console
 
 from dltui import commands
 from dltui.figures import Figure, Heatmap, Series
+from dltui.plotting import figure_note_rich, rich_color, series_color
+from dltui.run_state import RunState
 
 
 def _figure() -> Figure:
@@ -34,7 +36,7 @@ def test_no_colour_when_redirected_or_with_no_color(monkeypatch):
 def test_redirected_plots_have_no_escape_codes(monkeypatch, capsys):
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = Console(file=io.StringIO(), width=80)
-    state = {"history": {"loss": ([1, 2, 3], [1.0, 0.5, 0.2])}, "figures": {"r": _figure(), "e": _energy()}}
+    state = RunState(history={"loss": ([1, 2, 3], [1.0, 0.5, 0.2])}, figures={"r": _figure(), "e": _energy()})
     commands._print_plots(out, state)
     printed = capsys.readouterr().out + out.file.getvalue()
     assert "\x1b" not in printed
@@ -44,7 +46,7 @@ def test_redirected_plots_have_no_escape_codes(monkeypatch, capsys):
 def test_colour_plots_keep_the_terminal_background(monkeypatch, capsys):
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = Console(file=io.StringIO(), width=80, force_terminal=True, color_system="truecolor")
-    commands._print_plots(out, {"history": {}, "figures": {"e": _energy()}})
+    commands._print_plots(out, RunState(figures={"e": _energy()}))
     printed = capsys.readouterr().out
     assert "\x1b[38;" in printed  # coloured marks ...
     assert "\x1b[47m" not in printed and "\x1b[48;5;15m" not in printed  # ... on no painted white canvas
@@ -52,12 +54,12 @@ def test_colour_plots_keep_the_terminal_background(monkeypatch, capsys):
 
 def test_legend_keys_take_their_class_colours():
     fig = _figure()
-    note = "● class 0  ● class 1  ● class 2"
-    text = commands.figure_note_text(fig, note, color=True)
-    styles = {str(span.style) for span in text.spans}
-    assert {"red", "blue", "green"} <= styles  # PALETTE[0..2], the colours the plot uses
-    assert not commands.figure_note_text(fig, note, color=False).spans
-    bar = commands.figure_note_text(_energy(), "E: 0 ▁▂▃▄▅▆▇█ 45", color=True)
+    text = figure_note_rich(fig, color=True)
+    styles = " ".join(str(span.style) for span in text.spans)
+    plot_colours = {rich_color(series_color(fig, k)) for k in range(3)}
+    assert len(plot_colours) == 3 and all(c in styles for c in plot_colours)  # the plot's own colours
+    assert not figure_note_rich(fig, color=False).spans
+    bar = figure_note_rich(_energy(), color=True)
     assert len({str(s.style) for s in bar.spans}) >= 6  # the colour bar follows the ramp
 
 

@@ -210,7 +210,7 @@ def _print_canvas(plotext, color: bool) -> None:
 def _print_plots(out, state) -> None:
     import plotext
 
-    from dltui.plotting import draw_curves, draw_figure
+    from dltui.plotting import draw_curves, draw_figure, figure_note_rich
 
     width = min(100, out.width)
     color = use_color(out)
@@ -218,26 +218,11 @@ def _print_plots(out, state) -> None:
         draw_curves(plotext, state.history, width, 16, title="metrics", color=color)
         _print_canvas(plotext, color)
     for name, fig in state.figures.items():
-        note = draw_figure(plotext, fig, width, 22, color=color)
-        _print_canvas(plotext, color)
-        if note:
-            out.print(figure_note_text(fig, note, color))
-
-
-# plotext colour names that rich spells differently
-_RICH_COLOR = {"orange": "dark_orange", "gray": "grey50"}
-
-
-def figure_note_text(fig, note: str, color: bool):
-    """The note under a figure, with each legend key and the colour bar in the plot's own colours."""
-    from rich.text import Text
-
-    from dltui.figures import PALETTE
-    from dltui.plotting import RAMP
-
-    text = Text(note)
-    if not color:
-        return text
+        if draw_figure(plotext, fig, width, 22, color=color):
+            _print_canvas(plotext, color)
+            out.print(figure_note_rich(fig, color))
+        else:
+            _print_canvas(plotext, color)
 
 
 def _save_run(args: Namespace, payload: dict, status: str) -> None:
