@@ -1,25 +1,9 @@
 """Checks for conv1d_by_hand: compared with F.conv1d on random sizes, strides and paddings."""
 
-import functools
-
 import torch
 import torch.nn.functional as F
 
 from dltui.checking import call, check, expect_close, expect_shape
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case, *, stride=None, padding=None):
@@ -39,28 +23,24 @@ def _run(learner, x, w, b, s, p):
 
 
 @check("output shape (N, C_out, L_out) for any stride and padding")
-@_one_thread
 def shape(learner, case):
     x, w, b, s, p = _problem(case)
     expect_shape(_run(learner, x, w, b, s, p), F.conv1d(x, w, b, stride=s, padding=p).shape, "y")
 
 
 @check("stride 1, no padding: matches F.conv1d")
-@_one_thread
 def plain(learner, case):
     x, w, b, s, p = _problem(case, stride=1, padding=0)
     expect_close(_run(learner, x, w, b, s, p), F.conv1d(x, w, b), "y")
 
 
 @check("padding only: matches F.conv1d")
-@_one_thread
 def padded(learner, case):
     x, w, b, s, p = _problem(case, stride=1)
     expect_close(_run(learner, x, w, b, s, p), F.conv1d(x, w, b, padding=p), "y")
 
 
 @check("stride and padding: matches F.conv1d")
-@_one_thread
 def strided(learner, case):
     x, w, b, s, p = _problem(case)
     expect_close(_run(learner, x, w, b, s, p), F.conv1d(x, w, b, stride=s, padding=p), "y")

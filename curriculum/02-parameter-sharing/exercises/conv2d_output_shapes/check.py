@@ -38,15 +38,10 @@ def _module(layer):
 def _reference(input_shape, layers):
     channels, height, width = input_shape
     x = torch.zeros(1, 1, height, width)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny maps: extra threads only add waiting on a busy machine
-    try:
-        with torch.no_grad():
-            for layer in layers:
-                x = _module(layer)(x)
-                channels = layer.get("out_channels", channels)
-    finally:
-        torch.set_num_threads(threads)
+    with torch.no_grad():
+        for layer in layers:
+            x = _module(layer)(x)
+            channels = layer.get("out_channels", channels)
     return (channels, int(x.shape[2]), int(x.shape[3]))
 
 

@@ -3,25 +3,10 @@
 A stack of Conv1d layers with positive weights and no nonlinearity: the gradient of one output
 unit with respect to the input is positive exactly on the inputs that unit can see."""
 
-import functools
-
 import torch
 from torch import nn
 
 from dltui.checking import CheckFailed, call, check, expect_equal
-
-
-def _one_thread(fn):
-    """Tiny tensors: on a busy machine extra threads only wait for each other."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _layers(case, count, dilated):
@@ -54,13 +39,11 @@ def _compare(learner, layers):
 
 
 @check("one layer")
-@_one_thread
 def one(learner, case):
     _compare(learner, _layers(case, 1, dilated=case.index % 2 == 1))
 
 
 @check("a stack of 2–5 layers, stride 1, no dilation")
-@_one_thread
 def plain(learner, case):
     layers = _layers(case, case.dim(2, 5), dilated=False)
     for layer in layers:
@@ -69,6 +52,5 @@ def plain(learner, case):
 
 
 @check("a stack of 2–5 layers with strides and dilations")
-@_one_thread
 def strided(learner, case):
     _compare(learner, _layers(case, case.dim(2, 5), dilated=True))

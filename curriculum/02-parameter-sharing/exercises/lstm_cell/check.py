@@ -1,25 +1,9 @@
 """Checks for lstm_cell: nn.LSTMCell and nn.LSTM with copied weights, in float64."""
 
-import functools
-
 import torch
 from torch import nn
 
 from dltui.checking import CheckFailed, call, check, expect_close
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _weights(case, d_in, d_h):
@@ -58,21 +42,18 @@ def _cell(learner, case):
 
 
 @check("one step: the new cell state c′ matches nn.LSTMCell")
-@_one_thread
 def cell_state(learner, case):
     got, want = _cell(learner, case)
     expect_close(got[1], want[1], "c′")
 
 
 @check("one step: the new hidden state h′ matches nn.LSTMCell")
-@_one_thread
 def hidden_state(learner, case):
     got, want = _cell(learner, case)
     expect_close(got[0], want[0], "h′")
 
 
 @check("a whole sequence matches nn.LSTM")
-@_one_thread
 def sequence(learner, case):
     steps, n, d_in, d_h = case.dim(1, 6), case.dim(1, 4), case.dim(1, 5), case.dim(1, 5)
     xs, h, c = case.tensor(steps, n, d_in), case.tensor(n, d_h, scale=0.5), case.tensor(n, d_h)

@@ -2,26 +2,10 @@
 
 import math
 
-import functools
-
 import torch
 import torch.nn.functional as F
 
 from dltui.checking import CheckFailed, call, check, expect_close
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _rows(case, n_low=2):
@@ -39,14 +23,12 @@ def _reference(X):
 
 
 @check("pairwise cosines match F.cosine_similarity, in triu_indices order")
-@_one_thread
 def cosines(learner, case):
     X = _rows(case)
     expect_close(call("pairwise_cosines", learner, X.clone()), _reference(X), "the cosines", atol=1e-10)
 
 
 @check("the spread is the standard deviation of the cosines")
-@_one_thread
 def spread(learner, case):
     X = _rows(case, n_low=3)
     expect_close(call("cosine_spread", learner, X.clone()), _reference(X).std(correction=0), "the spread",
@@ -54,7 +36,6 @@ def spread(learner, case):
 
 
 @check("the spread of random directions is 1/√d within 5 %")
-@_one_thread
 def law(learner, case):
     dims = (2, 8, 32, 128)
     lines = ["    d   spread   1/√d"]

@@ -1,25 +1,9 @@
 """Checks for rnn_cell_and_bptt: nn.RNN with copied weights, and autograd through it."""
 
-import functools
-
 import torch
 from torch import nn
 
 from dltui.checking import CheckFailed, call, check, expect_close
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case):
@@ -57,7 +41,6 @@ def _learner_grads(learner, x, h0, weights, g):
 
 
 @check("forward: every hidden state matches nn.RNN")
-@_one_thread
 def forward(learner, case):
     x, h0, weights, _ = _problem(case)
     with torch.no_grad():
@@ -74,8 +57,8 @@ def _grad_check(index, what):
     return run
 
 
-grad_W_ih = check("BPTT: ∂L/∂W_ih, summed over time")(_one_thread(_grad_check(0, "dW_ih")))
-grad_W_hh = check("BPTT: ∂L/∂W_hh, summed over time")(_one_thread(_grad_check(1, "dW_hh")))
-grad_b_ih = check("BPTT: ∂L/∂b_ih")(_one_thread(_grad_check(2, "db_ih")))
-grad_b_hh = check("BPTT: ∂L/∂b_hh")(_one_thread(_grad_check(3, "db_hh")))
-grad_h0 = check("BPTT: ∂L/∂h0, through every step")(_one_thread(_grad_check(4, "dh0")))
+grad_W_ih = check("BPTT: ∂L/∂W_ih, summed over time")(_grad_check(0, "dW_ih"))
+grad_W_hh = check("BPTT: ∂L/∂W_hh, summed over time")(_grad_check(1, "dW_hh"))
+grad_b_ih = check("BPTT: ∂L/∂b_ih")(_grad_check(2, "db_ih"))
+grad_b_hh = check("BPTT: ∂L/∂b_hh")(_grad_check(3, "db_hh"))
+grad_h0 = check("BPTT: ∂L/∂h0, through every step")(_grad_check(4, "dh0"))

@@ -2,26 +2,10 @@
 
 import math
 
-import functools
-
 import torch
 import torch.nn.functional as F
 
 from dltui.checking import CheckFailed, call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _target(case, classes, length, repeats):
@@ -58,7 +42,6 @@ def _loss(learner, log_probs, target):
 
 
 @check("extend_with_blanks: ∅ t₁ ∅ t₂ … t_L ∅")
-@_one_thread
 def extend(learner, case):
     target = case.integers(1, 9, case.dim(1, 8))
     want = torch.zeros(2 * len(target) + 1, dtype=torch.long)
@@ -70,7 +53,6 @@ def extend(learner, case):
 
 
 @check("loss matches F.ctc_loss, no repeated labels")
-@_one_thread
 def distinct(learner, case):
     log_probs, target = _problem(case, repeats=False)
     expect_close(_loss(learner, log_probs, target), _reference(log_probs, target),
@@ -78,7 +60,6 @@ def distinct(learner, case):
 
 
 @check("loss matches F.ctc_loss with doubled labels (the repeat rule)")
-@_one_thread
 def repeated(learner, case):
     log_probs, target = _problem(case, repeats=True)
     expect_close(_loss(learner, log_probs, target), _reference(log_probs, target),
@@ -86,7 +67,6 @@ def repeated(learner, case):
 
 
 @check("a target too long for its frames costs +∞")
-@_one_thread
 def impossible(learner, case):
     log_probs, target = _problem(case, repeats=True, short=True)
     got = _loss(learner, log_probs, target)

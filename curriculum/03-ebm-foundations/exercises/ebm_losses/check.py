@@ -1,25 +1,9 @@
 """Checks for ebm_losses: each loss against F.relu / F.softplus / F.log_softmax references."""
 
-import functools
-
 import torch
 import torch.nn.functional as F
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case):
@@ -43,7 +27,6 @@ def _loss(learner, name, E, y, *extra):
 
 
 @check("most_offending: the lowest-energy wrong answer")
-@_one_thread
 def offending(learner, case):
     E, y = _problem(case)
     got = _loss(learner, "most_offending", E, y)
@@ -54,14 +37,12 @@ def offending(learner, case):
 
 
 @check("energy loss: the mean correct energy")
-@_one_thread
 def energy(learner, case):
     E, y = _problem(case)
     expect_close(_loss(learner, "energy_loss", E, y), _correct(E, y).mean(), "energy_loss")
 
 
 @check("perceptron loss: Eᶜ − min E, never negative")
-@_one_thread
 def perceptron(learner, case):
     E, y = _problem(case)
     expect_close(_loss(learner, "perceptron_loss", E, y), (_correct(E, y) - E.amin(dim=1)).mean(),
@@ -69,7 +50,6 @@ def perceptron(learner, case):
 
 
 @check("hinge loss with a margin m")
-@_one_thread
 def hinge(learner, case):
     E, y = _problem(case)
     m = float(case.uniform(1, low=0.1, high=3.0))
@@ -78,7 +58,6 @@ def hinge(learner, case):
 
 
 @check("log loss: a stable softplus of Eᶜ − Ē")
-@_one_thread
 def log(learner, case):
     E, y = _problem(case)
     want = F.softplus(_correct(E, y) - _offending_energy(E, y)).mean()
@@ -86,7 +65,6 @@ def log(learner, case):
 
 
 @check("NLL at inverse temperature β is the cross-entropy of −βE, divided by β")
-@_one_thread
 def nll(learner, case):
     E, y = _problem(case)
     beta = 10 ** float(case.uniform(1, low=-1, high=1.5))

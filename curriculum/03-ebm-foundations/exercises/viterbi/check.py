@@ -3,25 +3,9 @@
 import itertools
 import math
 
-import functools
-
 import torch
 
 from dltui.checking import CheckFailed, call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _trellis(case, T=None, K=None):
@@ -60,7 +44,6 @@ def _check_path(E, A, path, best, what):
 
 
 @check("Viterbi energy is the lowest over all K^T paths")
-@_one_thread
 def energy(learner, case):
     E, A = _trellis(case)
     got, _ = _viterbi(learner, E, A)
@@ -68,7 +51,6 @@ def energy(learner, case):
 
 
 @check("the Viterbi path reaches that lowest energy")
-@_one_thread
 def path(learner, case):
     E, A = _trellis(case)
     _, got = _viterbi(learner, E, A)
@@ -76,7 +58,6 @@ def path(learner, case):
 
 
 @check("F_β matches brute force over all paths, β from 0.1 to 100")
-@_one_thread
 def forward(learner, case):
     E, A = _trellis(case)
     beta = 10 ** float(case.uniform(1, low=-1, high=2))
@@ -86,7 +67,6 @@ def forward(learner, case):
 
 
 @check("a long trellis (T = 100): path, energy and F∞ − T·log K/β ≤ F_β ≤ F∞")
-@_one_thread
 def long(learner, case):
     E, A = _trellis(case, T=100, K=case.dim(2, 5))
     best, got = _viterbi(learner, E, A)

@@ -1,25 +1,9 @@
 """Checks for infonce: compared with F.normalize and F.cross_entropy."""
 
-import functools
-
 import torch
 import torch.nn.functional as F
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case, dtype=torch.float64, edge=True):
@@ -37,7 +21,6 @@ def _reference(a, b, tau):
 
 
 @check("cosine matrix S, zero rows included")
-@_one_thread
 def cosine(learner, case):
     a, b, _ = _problem(case)
     expect_close(call("cosine_matrix", learner, a.clone(), b.clone()),
@@ -45,14 +28,12 @@ def cosine(learner, case):
 
 
 @check("InfoNCE loss matches cross-entropy on S/τ")
-@_one_thread
 def loss(learner, case):
     a, b, tau = _problem(case)
     expect_close(call("info_nce", learner, a.clone(), b.clone(), tau), _reference(a, b, tau), "L")
 
 
 @check("stable at τ = 0.005 in float32")
-@_one_thread
 def small_temperature(learner, case):
     a, b, _ = _problem(case, torch.float32)
     got = call("info_nce", learner, a.clone(), b.clone(), 0.005)
@@ -62,7 +43,6 @@ def small_temperature(learner, case):
 
 
 @check("∂L/∂a matches autograd")
-@_one_thread
 def gradient(learner, case):
     # a zero row has no direction, so no meaningful gradient: random rows only here
     a, b, tau = _problem(case, edge=False)

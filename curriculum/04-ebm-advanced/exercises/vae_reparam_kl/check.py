@@ -1,24 +1,8 @@
 """Checks for vae_reparam_kl: compared with torch.distributions and autograd."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case):
@@ -37,7 +21,6 @@ def _pair(out, what):
 
 
 @check("z = μ + exp(½ log v) ⊙ ε")
-@_one_thread
 def sample(learner, case):
     mu, logvar, eps = _problem(case)
     z = call("reparameterise", learner, mu.clone(), logvar.clone(), eps.clone())
@@ -45,7 +28,6 @@ def sample(learner, case):
 
 
 @check("gradients reach μ and log v through z")
-@_one_thread
 def sample_grad(learner, case):
     mu, logvar, eps = _problem(case)
     m, s = mu.clone().requires_grad_(True), logvar.clone().requires_grad_(True)
@@ -62,7 +44,6 @@ def sample_grad(learner, case):
 
 
 @check("KL per sample matches torch.distributions")
-@_one_thread
 def kl_value(learner, case):
     mu, logvar, _ = _problem(case)
     q = torch.distributions.Normal(mu, (0.5 * logvar).exp())
@@ -73,7 +54,6 @@ def kl_value(learner, case):
 
 
 @check("∂(Σ KL)/∂μ by hand")
-@_one_thread
 def kl_grad_mu(learner, case):
     mu, logvar, _ = _problem(case)
     got = _pair(call("kl_grads", learner, mu.clone(), logvar.clone()), "kl_grads")[0]
@@ -81,7 +61,6 @@ def kl_grad_mu(learner, case):
 
 
 @check("∂(Σ KL)/∂ log v by hand")
-@_one_thread
 def kl_grad_logvar(learner, case):
     mu, logvar, _ = _problem(case)
     got = _pair(call("kl_grads", learner, mu.clone(), logvar.clone()), "kl_grads")[1]

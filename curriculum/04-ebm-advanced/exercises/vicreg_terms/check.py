@@ -1,24 +1,8 @@
 """Checks for vicreg_terms: compared with torch.cov and autograd."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _batch(case):
@@ -50,14 +34,12 @@ def _loss(hx, hy, lam, mu, nu):
 
 
 @check("invariance: mean squared distance of the pairs")
-@_one_thread
 def inv(learner, case):
     hx, hy = _batch(case)
     expect_close(call("invariance", learner, hx.clone(), hy.clone()), ((hx - hy) ** 2).sum() / hx.shape[0], "inv")
 
 
 @check("variance: hinge on each component's standard deviation")
-@_one_thread
 def var(learner, case):
     hx, _ = _batch(case)
     gamma = float(case.uniform(1, low=0.5, high=2.0))
@@ -65,14 +47,12 @@ def var(learner, case):
 
 
 @check("covariance: squared off-diagonal entries over d")
-@_one_thread
 def cov(learner, case):
     hx, _ = _batch(case)
     expect_close(call("covariance_term", learner, hx.clone()), _cov(hx), "cov", atol=1e-9, rtol=1e-7)
 
 
 @check("whole loss and its gradient")
-@_one_thread
 def loss(learner, case):
     hx, hy = _batch(case)
     lam, mu, nu = (float(w) for w in case.uniform(3, low=0.5, high=30.0))

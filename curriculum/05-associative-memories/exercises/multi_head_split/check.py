@@ -1,24 +1,8 @@
 """Checks for multi_head_split: compared with column slicing and nn.MultiheadAttention."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case):
@@ -27,7 +11,6 @@ def _problem(case):
 
 
 @check("split: head i holds columns i·d … (i+1)·d − 1, as a view")
-@_one_thread
 def split(learner, case):
     x, h = _problem(case)
     d = x.shape[-1] // h
@@ -39,7 +22,6 @@ def split(learner, case):
 
 
 @check("merge undoes split")
-@_one_thread
 def merge(learner, case):
     x, h = _problem(case)
     d = x.shape[-1] // h
@@ -48,7 +30,6 @@ def merge(learner, case):
 
 
 @check("whole layer matches nn.MultiheadAttention")
-@_one_thread
 def layer(learner, case):
     x, h = _problem(case)
     D = x.shape[-1]

@@ -1,26 +1,11 @@
 """Checks for scaled_dot_product_attention: compared with F.scaled_dot_product_attention."""
 
-import functools
 import math
 
 import torch
 import torch.nn.functional as F
 
 from dltui.checking import call, check, expect_close
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _problem(case, lead=()):
@@ -44,14 +29,12 @@ def _weights_reference(q, k, causal):
 
 
 @check("weights A = softmax(q kᵀ/√d), one query matrix")
-@_one_thread
 def weights(learner, case):
     q, k, _ = _problem(case)
     expect_close(call("attention_weights", learner, q.clone(), k.clone()), _weights_reference(q, k, False), "A")
 
 
 @check("causal weights: 0 where j > i")
-@_one_thread
 def causal_weights(learner, case):
     q, k, _ = _problem(case)
     expect_close(call("attention_weights", learner, q.clone(), k.clone(), causal=True),
@@ -59,7 +42,6 @@ def causal_weights(learner, case):
 
 
 @check("output matches F.scaled_dot_product_attention, batch and heads")
-@_one_thread
 def output(learner, case):
     q, k, v = _problem(case, _lead(case))
     expect_close(call("attention", learner, q.clone(), k.clone(), v.clone()),
@@ -67,7 +49,6 @@ def output(learner, case):
 
 
 @check("causal output matches is_causal=True")
-@_one_thread
 def causal_output(learner, case):
     q, k, v = _problem(case, _lead(case))
     expect_close(call("attention", learner, q.clone(), k.clone(), v.clone(), causal=True),

@@ -1,24 +1,10 @@
 """Checks for tricycle_step: compared with the planning lab's own model, optimal_control.rollout."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
 
 
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 from dltui.labs.optimal_control import rollout
 
 
@@ -41,7 +27,6 @@ def _unroll(learner, speed0, u, wheelbase=1.0):
 
 
 @check("a whole action sequence matches the lab's rollout")
-@_one_thread
 def sequence(learner, case):
     T = case.dim(1, 10)
     u, speed0 = _actions(case, T), float(case.uniform(1, low=0.0, high=2.0))
@@ -49,7 +34,6 @@ def sequence(learner, case):
 
 
 @check("other wheelbases")
-@_one_thread
 def wheelbase(learner, case):
     T, L = case.dim(1, 8), float(case.uniform(1, low=0.3, high=4.0))
     u, speed0 = _actions(case, T), float(case.uniform(1, low=0.0, high=2.0))
@@ -57,7 +41,6 @@ def wheelbase(learner, case):
 
 
 @check("a batch of arbitrary start states")
-@_one_thread
 def batch(learner, case):
     n = case.dim(1, 8)
     xy = case.tensor(n, 2, scale=3.0)
@@ -76,7 +59,6 @@ def batch(learner, case):
 
 
 @check("gradient of the final-position cost with respect to the actions")
-@_one_thread
 def gradient(learner, case):
     T = case.dim(1, 10)
     u0, speed0 = _actions(case, T), float(case.uniform(1, low=0.2, high=2.0))

@@ -1,24 +1,8 @@
 """Checks for adam_step: several steps compared with torch.optim.Adam."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _warm_up():
@@ -61,12 +45,10 @@ def _run(learner, case, *, weight_decay: bool):
 
 
 @check("Adam steps match torch.optim.Adam")
-@_one_thread
 def plain(learner, case):
     _run(learner, case, weight_decay=False)
 
 
 @check("with weight decay (L2 added to the gradient)")
-@_one_thread
 def decay(learner, case):
     _run(learner, case, weight_decay=True)

@@ -1,24 +1,8 @@
 """Checks for batch_norm_forward: compared with nn.BatchNorm1d in float64."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _setup(case):
@@ -49,14 +33,12 @@ def _learner_train(learner, layer, batches, compare: bool):
 
 
 @check("training mode: batch statistics")
-@_one_thread
 def training_output(learner, case):
     layer, batches = _setup(case)
     _learner_train(learner, layer, batches, compare=True)
 
 
 @check("running mean and variance after several batches")
-@_one_thread
 def running_stats(learner, case):
     layer, batches = _setup(case)
     r_mean, r_var = _learner_train(learner, layer, batches, compare=False)
@@ -65,7 +47,6 @@ def running_stats(learner, case):
 
 
 @check("evaluation mode: running statistics, nothing updated")
-@_one_thread
 def evaluation(learner, case):
     layer, batches = _setup(case)
     r_mean, r_var = _learner_train(learner, layer, batches, compare=False)

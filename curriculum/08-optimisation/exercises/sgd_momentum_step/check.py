@@ -1,24 +1,8 @@
 """Checks for sgd_momentum_step: several steps compared with torch.optim.SGD."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _warm_up():
@@ -57,18 +41,15 @@ def _run(learner, case, *, weight_decay: bool, nesterov: bool):
 
 
 @check("momentum steps match torch.optim.SGD")
-@_one_thread
 def plain(learner, case):
     _run(learner, case, weight_decay=False, nesterov=False)
 
 
 @check("with weight decay")
-@_one_thread
 def decay(learner, case):
     _run(learner, case, weight_decay=True, nesterov=False)
 
 
 @check("Nesterov momentum, with weight decay")
-@_one_thread
 def nesterov(learner, case):
     _run(learner, case, weight_decay=True, nesterov=True)

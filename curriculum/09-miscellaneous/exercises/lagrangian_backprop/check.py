@@ -1,24 +1,8 @@
 """Checks for lagrangian_backprop: stationarity of the Lagrangian and autograd's gradients."""
 
-import functools
-
 import torch
 
 from dltui.checking import call, check, expect_close, expect_true
-
-
-def _one_thread(fn):
-    """Run a check on one CPU thread: these tensors are tiny, and on a busy machine extra threads
-    only wait for each other (the app's exercise worker uses one thread too)."""
-    @functools.wraps(fn)
-    def run(learner, case):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(learner, case)
-        finally:
-            torch.set_num_threads(threads)
-    return run
 
 
 def _chain(case):
@@ -56,7 +40,6 @@ def _learner(learner, x, weights, y):
 
 
 @check("∂L/∂λ = 0: the forward pass")
-@_one_thread
 def forward_pass(learner, case):
     x, weights, y = _chain(case)
     z, _, _ = _reference(x, weights, y)
@@ -66,7 +49,6 @@ def forward_pass(learner, case):
 
 
 @check("∂L/∂z_k = 0 at your multipliers")
-@_one_thread
 def stationary(learner, case):
     x, weights, y = _chain(case)
     states, lambdas = _learner(learner, x, weights, y)
@@ -80,7 +62,6 @@ def stationary(learner, case):
 
 
 @check("λ_k = −∂C/∂z_k, down to λ₀")
-@_one_thread
 def multipliers_are_gradients(learner, case):
     x, weights, y = _chain(case)
     _, lambdas = _learner(learner, x, weights, y)
@@ -90,7 +71,6 @@ def multipliers_are_gradients(learner, case):
 
 
 @check("∂C/∂W_k = −(∂f_k/∂W_k)ᵀ λ_{k+1} matches autograd")
-@_one_thread
 def weight_gradients(learner, case):
     x, weights, y = _chain(case)
     states, lambdas = _learner(learner, x, weights, y)
