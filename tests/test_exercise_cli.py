@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def test_a_solved_file_exits_0_and_unlocks_the_solution(data):
     proc = dltui("exercise", "tensor_basics", data_dir=data)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "all checks pass ✓" in proc.stdout
+    assert re.search(r"all checks pass ✓ \((< 1 ms|\d+ ms|\d+\.\d s|\d+ s)\)$", proc.stdout.strip()), proc.stdout
     shown = dltui("exercise", "tensor_basics", "--solution", data_dir=data)
     assert shown.returncode == 0 and "def outer" in shown.stdout
 
@@ -154,3 +156,14 @@ def test_watch_reruns_the_checks_when_the_file_is_saved(data):
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert proc.returncode == 0  # the last run passed
+
+
+def test_the_report_gives_the_time_in_words_and_none_when_unmeasured(tmp_path):
+    from dltui.exercise_cli import _report
+    from dltui.exercisespec import CheckOutcome, ExerciseResult, load_exercises
+
+    exercise = next(e for e in load_exercises(curriculum_dir()) if e.id == "tensor_basics")
+    fast = ExerciseResult("tensor_basics", [CheckOutcome("a", True)], 0.0042)
+    assert _report(exercise, tmp_path / "t.py", fast).splitlines()[-1] == "all checks pass ✓ (4 ms)"
+    stopped = ExerciseResult("tensor_basics", [CheckOutcome("the checks finish", False, "stopped")], kind="timeout")
+    assert _report(exercise, tmp_path / "t.py", stopped).splitlines()[-1] == "0/1 checks pass"

@@ -5,6 +5,7 @@ These flows start a worker that imports torch, so they take a few seconds each (
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -147,3 +148,85 @@ async def test_endless_loop_external_edit_and_reset(course_app, tmp_path):
         backups = list(workspace.parent.glob("tensor_basics.py.bak-*"))
         assert len(backups) == 1 and backups[0].read_text() == solved
         assert editor.text == (EXERCISES / "tensor_basics" / "starter.py").read_text()
+
+
+class SilentWorker:
+    """A checking worker that takes jobs and never answers: these tests feed verdicts themselves."""
+
+    ready, alive, exitcode = True, True, None
+
+    def submit(self, job):
+        pass
+
+    def poll(self):
+        return []
+
+    def kill(self):
+        self.alive = False
+
+    def shutdown(self):
+        self.kill()
+
+
+def key_bar(screen) -> str:
+    from dltui.widgets.bars import KeyBar
+
+    return str(screen.query_one(KeyBar).render())
+
+
+@pytest.mark.parametrize("web", [False, True])
+async def test_in_a_browser_e_explains_instead_of_opening_an_editor(course_app, monkeypatch, web):
+    from dltui.app import DltuiApp
+    from dltui.screens.exercise import ExerciseScreen
+
+    monkeypatch.setattr(DltuiApp, "is_web", property(lambda self: web))
+    app = course_app()
+    app.exercise_process_factory = SilentWorker
+    opened = []
+    monkeypatch.setattr("dltui.screens.exercise.subprocess.call", lambda argv: opened.append(argv))
+    monkeypatch.setenv("EDITOR", "true")
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.push_screen(ExerciseScreen("tensor_basics"))
+        await pilot.pause()
+        screen = app.screen
+        assert ("s, e, r" in status(screen)) is not web
+        await pilot.press("escape")  # out of the editor: the screen's keys show
+        await pilot.pause()
+        assert "Hint" in key_bar(screen) and ("$EDITOR" in key_bar(screen)) is not web
+        await pilot.press("e")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        if web:
+            assert not opened
+            assert any("works only when dltui runs in a terminal" in m and "tensor_basics.py" in m
+                       and "Ctrl+S" in m for m in said), said
+            # nothing on show names a key the browser keeps for itself (F5, Ctrl+W…)
+            from dltui.widgets.bars import BROWSER_KEYS
+
+            shown = " ".join([status(screen), key_bar(screen), *said]).lower().replace("^", "ctrl+")
+            assert not [k for k in BROWSER_KEYS if re.search(rf"(?<![\w+]){re.escape(k)}\b", shown)], shown
+        else:
+            # the terminal editor is tried (a headless test app cannot suspend, and says so)
+            assert opened or any("Could not open 'true'" in m for m in said), said
+            assert not any("only when dltui runs in a terminal" in m for m in said)
+
+
+async def test_a_verdict_says_how_long_the_checks_took_in_words(course_app):
+    from dltui.exercisespec import CheckOutcome, ExerciseResult
+    from dltui.screens.exercise import ExerciseScreen
+
+    app = course_app()
+    app.exercise_process_factory = SilentWorker
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.push_screen(ExerciseScreen("tensor_basics"))
+        await pilot.pause()
+        screen = app.screen
+        screen.show_result(ExerciseResult("tensor_basics", [CheckOutcome("a", True), CheckOutcome("b", False, "off")],
+                                          0.0123))
+        await pilot.pause()
+        assert "1/2 checks pass  (12 ms)" in status(screen)
+        # a verdict the app made itself (worker stopped or dead) has no measured time: none is shown
+        screen.show_result(ExerciseResult("tensor_basics", [CheckOutcome("the checks finish", False, "stopped")],
+                                          kind="timeout"))
+        await pilot.pause()
+        assert status(screen).endswith("0/1 checks pass") and " s)" not in status(screen)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import types
 
-from dltui.exercise_service import GRACE_SECONDS, ExerciseService
+import pytest
+
+from dltui.exercise_service import GRACE_SECONDS, ExerciseService, format_duration
 from dltui.exercisespec import CheckOutcome, ExerciseResult
 from dltui.paths import curriculum_dir
 from dltui.progress import Store
@@ -92,3 +94,23 @@ def test_a_passing_verdict_is_recorded_and_own_saves_are_not_graded_twice(tmp_pa
     (service.workspace / "tensor_basics.py").write_text("# changed elsewhere\n")
     service.changed({"tensor_basics.py", "notes.txt"})
     assert service.busy
+
+
+@pytest.mark.parametrize("seconds, shown", [
+    (0.0, "< 1 ms"),
+    (0.0004, "< 1 ms"),
+    (0.0009, "1 ms"),
+    (0.0016, "2 ms"),
+    (0.012, "12 ms"),
+    (0.4304, "430 ms"),
+    (0.9994, "999 ms"),
+    (0.9996, "1.0 s"),  # never "1000 ms"
+    (3.14, "3.1 s"),
+    (9.96, "10 s"),  # never "10.0 s"
+    (42.4, "42 s"),
+    (59.6, "1 min"),
+    (125.0, "2 min 5 s"),
+    (float("nan"), "? s"),
+])
+def test_durations_read_as_a_person_says_them(seconds, shown):
+    assert format_duration(seconds) == shown

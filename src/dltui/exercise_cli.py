@@ -130,6 +130,8 @@ def _record(args: Namespace, exercise_id: str, result) -> None:
 
 
 def _report(exercise, path: Path, result) -> str:
+    from dltui.exercise_service import format_duration
+
     lines = [f"{exercise.id}: {exercise.title}", f"file: {path}"]
     for c in result.checks:
         lines.append(f"  {'✓' if c.passed else '✗'} {c.name}")
@@ -141,7 +143,8 @@ def _report(exercise, path: Path, result) -> str:
         lines.append("  your code printed:")
         lines += [f"      {line}" for line in result.output.rstrip().splitlines()[:20]]
     verdict = "all checks pass ✓" if result.passed else f"{result.passed_count}/{len(result.checks)} checks pass"
-    lines.append(f"{verdict} ({result.seconds:.2f} s)")
+    took = f" ({format_duration(result.seconds)})" if result.seconds > 0 else ""  # 0: not measured
+    lines.append(f"{verdict}{took}")
     return "\n".join(lines)
 
 

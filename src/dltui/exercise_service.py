@@ -14,6 +14,7 @@ that listen for that exercise, or to a notification. Every verdict is recorded i
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 from pathlib import Path
@@ -262,6 +263,26 @@ class ExerciseService:
         if self._proc is not None:
             self._proc.shutdown()
             self._proc = None
+
+
+def format_duration(seconds: float) -> str:
+    """A measured time as a person reads it: "< 1 ms", "12 ms", "430 ms", "3.1 s", "42 s",
+    "2 min 5 s". Two decimals of a second ("0.00 s") told a learner nothing about a fast check."""
+    if not math.isfinite(seconds):
+        return "? s"
+    ms = round(seconds * 1000)
+    if ms < 1:
+        return "< 1 ms"
+    if ms < 1000:
+        return f"{ms} ms"
+    tenths = round(seconds, 1)
+    if tenths < 10:
+        return f"{tenths:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def stats_line(store: Any, exercises: list[Exercise]) -> str:

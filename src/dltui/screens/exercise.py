@@ -1,8 +1,9 @@
 """An exercise: the task, the learner's file in an editor, and the checks' verdict.
 
 The file on disk is the learner's work: Ctrl+S writes it and grades it; saving it from any other
-editor (``e`` opens $VISUAL/$EDITOR) grades it too, through the app's workspace watcher
-(:mod:`dltui.exercise_service`). Grading runs in the exercise worker, never here.
+editor (``e`` opens $VISUAL/$EDITOR, in a terminal only: not under ``dltui serve``) grades it too,
+through the app's workspace watcher (:mod:`dltui.exercise_service`). Grading runs in the exercise
+worker, never here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static, TextArea
 
-from dltui.exercise_service import exercise_service
+from dltui.exercise_service import exercise_service, format_duration
 from dltui.exercisespec import ExerciseResult, reset_learner_file
 from dltui.widgets.bars import KeyBar, TitleBar
 
@@ -32,10 +33,13 @@ class ExerciseScreen(Screen):
         Binding("ctrl+s", "save_and_check", "Save+check", priority=True),
         Binding("escape", "back", "Back"),
         Binding("h", "hint", "Hint"),
-        Binding("e", "external_editor", "$EDITOR"),
-        Binding("s", "solution", "Solution"),
-        Binding("r", "reset", "Reset"),
+        # Task early: at 80 columns the key bar has room for five keys, and there the task is hidden
         Binding("t", "toggle_task", "Task"),
+        Binding("s", "solution", "Solution"),
+        Binding("e", "external_editor", "$EDITOR"),
+        # In a browser the key bar hides the line above; e then explains what to do instead.
+        Binding("e", "no_external_editor", "$EDITOR", show=False),
+        Binding("r", "reset", "Reset"),
         Binding("i", "edit", "Edit"),
     ]
 
@@ -83,7 +87,7 @@ class ExerciseScreen(Screen):
         self.path = self.service.file_of(self.exercise)
         self._load_from_disk()
         editor = self.query_one("#ex-editor", TextArea)
-        editor.border_title = str(self.path).replace(os.path.expanduser("~"), "~", 1)
+        editor.border_title = self._shown_path()
         self.query_one("#ex-results").border_title = "Checks"
         self.service.listen(self.exercise_id, self.show_result)
         self.service.prewarm(self.exercise_id)  # worker, watcher, warm-up: the first Ctrl+S is quick
@@ -91,7 +95,8 @@ class ExerciseScreen(Screen):
         if latest is not None:
             self.show_result(latest)
         else:
-            self._status("Edit, then Ctrl+S to save and run the checks. Esc leaves the editor (then h, e, s, r, t).")
+            keys = "h, t, s, r" if self.app.is_web else "h, t, s, e, r"  # no $EDITOR in a browser
+            self._status(f"Edit, then Ctrl+S to save and run the checks. Esc leaves the editor (then {keys}).")
         self._layout(self.size.width)
         editor.focus()
 
@@ -163,15 +168,16 @@ class ExerciseScreen(Screen):
         results.set_class(result.passed, "passed")
         results.set_class(not result.passed, "failed")
         total = len(result.checks)
+        # 0 s means not measured (the worker was stopped or died): no time rather than a wrong one
+        took = f"  ({format_duration(result.seconds)})" if result.seconds > 0 else ""
         if result.passed:
             first = not self.passed
             self.passed = True
-            status = (f"[green]All {total} checks pass ✓[/]  ({result.seconds:.2f} s) · "
-                      "the solution is unlocked: Esc, then s")
+            status = f"[green]All {total} checks pass ✓[/]{took} · the solution is unlocked: Esc, then s"
             if first:
                 self.notify("All checks pass: well done! The solution is unlocked (s).", timeout=6)
         else:
-            status = f"[red]{result.passed_count}/{total} checks pass[/]  ({result.seconds:.2f} s)"
+            status = f"[red]{result.passed_count}/{total} checks pass[/]{took}"
         first_failure = result.first_failure()
         rows: list[Static] = []
         for c in result.checks:
@@ -294,6 +300,23 @@ class ExerciseScreen(Screen):
         else:
             task = self.query_one("#ex-task")
             task.display = not task.display
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """A terminal editor cannot run in a browser tab: in web mode (`dltui serve`) e explains."""
+        if action == "external_editor":
+            return not self.app.is_web
+        if action == "no_external_editor":
+            return self.app.is_web
+        return True
+
+    def _shown_path(self) -> str:
+        return str(self.path).replace(os.path.expanduser("~"), "~", 1) if self.path else "your file"
+
+    def action_no_external_editor(self) -> None:
+        self.notify("An external editor ($EDITOR) works only when dltui runs in a terminal. In the "
+                    "browser, edit here (i, then Ctrl+S to check), or open "
+                    f"{escape(self._shown_path())} with any editor: each save is checked at once.",
+                    title="No $EDITOR in a browser", severity="warning", timeout=12)
 
     def action_external_editor(self) -> None:
         if self.exercise is None or not self.save():
