@@ -1,12 +1,15 @@
-"""A stand-in for the lab worker process: it replays canned events, so lab-screen tests need
-neither torch nor a subprocess."""
+"""A stand-in for the lab worker process: it replays canned typed events (``dltui.engine``'s
+dataclasses, as the real worker sends them), so lab-screen tests need neither torch nor a
+subprocess."""
 
 from __future__ import annotations
+
+from dltui.engine import EVENT_TYPES
 
 
 class ReplayWorker:
     """Each submitted run is answered by ``script(job)``: a list of events handed out, a batch per
-    poll. With ``hold=True`` the last event (normally "done") waits until ``request_stop``."""
+    poll. With ``hold=True`` the last event (normally a ``Done``) waits until ``request_stop``."""
 
     def __init__(self, script, hold: bool = False):
         self.script, self.hold = script, hold
@@ -20,6 +23,9 @@ class ReplayWorker:
         if type(job).__name__ == "Probe":
             return  # no estimate: the tests do not wait for one
         events = list(self.script(job))
+        strangers = [e for e in events if not isinstance(e, EVENT_TYPES)]
+        if strangers:  # the screen would ignore them, and the test would wait in vain
+            raise TypeError(f"a worker sends typed events, not {strangers[0]!r}")
         if self.hold:
             events, self._held = events[:-1], events[-1:]
         self._queue.extend(events)

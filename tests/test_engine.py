@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from dltui import engine, labregistry
-from dltui.engine import Job, LabProcess, execute, run_inline
+from dltui.engine import Begin, Done, Event, Failed, Job, LabProcess, Log, Ready, Started, Update, execute, run_inline
 from dltui.labspec import LabInfo, setting
 
 TINY = {"steps": 20, "points": 50, "hidden": 8}
@@ -158,24 +158,23 @@ def fake_lab(monkeypatch):
     return mod
 
 
-def _events(settings: dict, stop=lambda: False) -> list[tuple]:
-    out: list[tuple] = []
+def _events(settings: dict, stop=lambda: False) -> list[Event]:
+    out: list[Event] = []
     execute(Job("_fake", settings, "cpu", threads=1), out.append, stop)
     return out
 
 
 def test_fake_lab_event_sequence(fake_lab):
     events = _events({"steps": 5})
-    kinds = [e[0] for e in events]
-    assert kinds[0] == "started"
-    assert kinds[1] == "begin" and events[1][1] == 5
-    assert ("log", "hello from the fake lab") in events
-    assert kinds[-1] == "done"
-    assert "update" in kinds
-    _, status, metrics, seconds, steps = events[-1]
-    assert (status, steps) == ("finished", 5)
-    assert metrics == {"loss": pytest.approx(0.2)}
-    steps_reported = [s for e in events if e[0] == "update" for s, _ in e[1]]
+    kinds = [type(e) for e in events]
+    assert isinstance(events[0], Started)
+    assert events[1] == Begin(5)
+    assert Log("hello from the fake lab") in events
+    assert isinstance(events[-1], Done)
+    assert Update in kinds
+    assert (events[-1].status, events[-1].steps) == ("finished", 5)
+    assert events[-1].metrics == {"loss": pytest.approx(0.2)}
+    steps_reported = [s for e in events if isinstance(e, Update) for s, _ in e.scalars]
     assert steps_reported == [1, 2, 3, 4, 5]
 
 
@@ -238,15 +237,15 @@ def test_many_reports_give_few_updates(fake_lab):
 def test_context_throttle_with_a_fake_clock(monkeypatch):
     clock = {"t": 1000.0}
     monkeypatch.setattr(engine.time, "monotonic", lambda: clock["t"])
-    sent: list[tuple] = []
+    sent: list[Event] = []
     ctx = engine._Context("cpu", sent.append, lambda: False)
     for step in range(1, 101):  # 100 reports, 0.01 s apart: one second in all
         ctx.report(step, loss=1.0)
         clock["t"] += 0.01
     ctx.flush()
-    updates = [e for e in sent if e[0] == "update"]
-    assert 10 <= len(updates) <= 12
-    assert [s for e in updates for s, _ in e[1]] == list(range(1, 101))
+    updates = [e for e in sent if isinstance(e, Update)]
+    assert 10 <= len(updates) <= 12 and len(updates) == len(sent)
+    assert [s for e in updates for s, _ in e.scalars] == list(range(1, 101))
 
 
 def test_default_threads(monkeypatch):
@@ -264,9 +263,9 @@ def test_default_threads(monkeypatch):
 # the spawned worker
 
 
-def _poll_until(proc: LabProcess, want, limit_s: float) -> list[tuple]:
+def _poll_until(proc: LabProcess, want, limit_s: float) -> list[Event]:
     """Collect events until want(events) is true; the limit only guards against a hang."""
-    events: list[tuple] = []
+    events: list[Event] = []
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         events += proc.poll()
@@ -276,11 +275,12 @@ def _poll_until(proc: LabProcess, want, limit_s: float) -> list[tuple]:
             events += proc.poll()
             break
         time.sleep(0.05)
-    raise AssertionError(f"gave up waiting; events so far: {[e[0] for e in events]}, alive={proc.alive}")
+    raise AssertionError(f"gave up waiting; events so far: {[type(e).__name__ for e in events]}, "
+                         f"alive={proc.alive}")
 
 
-def _has(kind: str):
-    return lambda events: any(e[0] in (kind, "error") for e in events)
+def _has(kind: type):
+    return lambda events: any(isinstance(e, (kind, Failed)) for e in events)
 
 
 @pytest.fixture
@@ -293,42 +293,41 @@ def worker(tmp_path):
 @pytest.mark.slow
 def test_lab_process_runs_a_job(worker):
     worker.submit(Job("spiral_classification", dict(TINY), "cpu"))
-    events = _poll_until(worker, _has("done"), 120)
-    kinds = [e[0] for e in events]
-    assert "error" not in kinds, events
+    events = _poll_until(worker, _has(Done), 120)
+    kinds = [type(e) for e in events]
+    assert Failed not in kinds, events
     assert worker.ready
-    assert kinds[:3] == ["ready", "started", "begin"]
-    assert kinds[-1] == "done"
-    assert set(kinds[3:-1]) == {"update"}
-    assert events[2][1] == 20
-    _, status, metrics, _seconds, steps = events[-1]
-    assert status == "finished" and steps == 20
-    assert set(metrics) == {"acc_linear", "acc_hidden", "loss_linear", "loss_hidden"}
-    assert [s for e in events if e[0] == "update" for s, _ in e[1]] == list(range(1, 21))
+    assert kinds[:3] == [Ready, Started, Begin]  # typed as they left the worker; no heartbeats
+    assert kinds[-1] is Done
+    assert set(kinds[3:-1]) == {Update}
+    assert events[2] == Begin(20)
+    done = events[-1]
+    assert done.status == "finished" and done.steps == 20
+    assert set(done.metrics) == {"acc_linear", "acc_hidden", "loss_linear", "loss_hidden"}
+    assert [s for e in events if isinstance(e, Update) for s, _ in e.scalars] == list(range(1, 21))
     # a job with a bad setting is refused, and the worker stays up for the next one
     worker.submit(Job("spiral_classification", {"lr": 1e9}, "cpu"))
-    events = _poll_until(worker, _has("error"), 60)
-    err = [e for e in events if e[0] == "error"][0]
-    assert err[1] == "settings" and "lr" in err[2]
+    events = _poll_until(worker, _has(Failed), 60)
+    err = [e for e in events if isinstance(e, Failed)][0]
+    assert err.kind == "settings" and "lr" in err.message
     assert worker.alive
 
 
 @pytest.mark.slow
 def test_lab_process_stop_mid_run(worker):
     worker.submit(Job("spiral_classification", {**TINY, "steps": 10000}, "cpu"))
-    events = _poll_until(worker, _has("update"), 120)
-    assert "error" not in [e[0] for e in events], events
+    events = _poll_until(worker, _has(Update), 120)
+    assert not any(isinstance(e, Failed) for e in events), events
     worker.request_stop()
-    events += _poll_until(worker, _has("done"), 60)
-    done = [e for e in events if e[0] == "done"]
+    events += _poll_until(worker, _has(Done), 60)
+    done = [e for e in events if isinstance(e, Done)]
     assert len(done) == 1, events
-    _, status, _metrics, _seconds, steps = done[0]
-    assert status == "stopped"
-    assert 1 <= steps < 10000
+    assert done[0].status == "stopped"
+    assert 1 <= done[0].steps < 10000
     # the worker is still warm and takes the next job
     worker.submit(Job("spiral_classification", {**TINY, "steps": 10}, "cpu"))
-    more = _poll_until(worker, _has("done"), 60)
-    assert [e for e in more if e[0] == "done"][0][1] == "finished"
+    more = _poll_until(worker, _has(Done), 60)
+    assert [e for e in more if isinstance(e, Done)][0].status == "finished"
 
 
 @pytest.mark.slow
@@ -336,7 +335,7 @@ def test_lab_process_kill(tmp_path):
     proc = LabProcess(log_path=str(tmp_path / "worker.log")).start()
     try:
         proc.submit(Job("spiral_classification", {**TINY, "steps": 10000}, "cpu"))
-        _poll_until(proc, _has("update"), 120)
+        _poll_until(proc, _has(Update), 120)
         assert proc.alive
         proc.kill()
         assert not proc.alive

@@ -7,6 +7,7 @@ import types
 
 import pytest
 
+from dltui.engine import Graded
 from dltui.exercise_service import GRACE_SECONDS, ExerciseService, format_duration
 from dltui.exercisespec import CheckOutcome, ExerciseResult
 from dltui.paths import curriculum_dir
@@ -23,7 +24,7 @@ class FakeProcess:
 
     def poll(self):
         if self._answer and self.jobs:
-            return [("exercise", self._answer(self.jobs.pop()).to_dict())]
+            return [Graded(self._answer(self.jobs.pop()).to_dict())]
         return []
 
     def kill(self):

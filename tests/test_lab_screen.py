@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fake_worker import ReplayWorker
 
+from dltui.engine import Begin, Done, Started, Update
 from dltui.screens.lab import LabScreen
 
 
 def spiral_events(job, steps: int = 20):
     updates = [(s, {"loss_linear": 1.0 - s / 100, "loss_hidden": 1.0 - s / 50,
                     "acc_linear": 0.4, "acc_hidden": 0.4 + s / 100}) for s in range(1, steps + 1)]
-    return [("started", "CPU (1 thread)"), ("begin", steps), ("update", updates[:10], {}),
-            ("update", updates[10:], {}), ("done", "finished", dict(updates[-1][1]), 0.5, steps)]
+    return [Started("CPU (1 thread)"), Begin(steps), Update(updates[:10], {}),
+            Update(updates[10:], {}), Done("finished", dict(updates[-1][1]), 0.5, steps)]
 
 
 async def settle(pilot, predicate, polls: int = 100):
@@ -69,9 +70,8 @@ def figure_events(job):
 
     fig = Figure(title="Decision regions of the hidden-layer network, long enough to be cut",
                  series=[Series([0, 1], [0, 1], label="class 0", style="scatter", color=0)])
-    return [("started", "CPU"), ("begin", 2), ("update", [(1, {"loss": 1.0}), (2, {"loss": 0.5})],
-                                                 {"regions": fig}),
-            ("done", "finished", {"loss": 0.5}, 0.1, 2)]
+    return [Started("CPU"), Begin(2), Update([(1, {"loss": 1.0}), (2, {"loss": 0.5})], {"regions": fig}),
+            Done("finished", {"loss": 0.5}, 0.1, 2)]
 
 
 async def test_header_names_lab_and_view_at_80x24_also_with_settings_hidden(make_app):

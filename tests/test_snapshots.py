@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dltui.engine import Begin, Done, Event, Started, Update
 from dltui.figures import Figure, Heatmap, Series
 from dltui.screens.lab import LabScreen
 
 SIZE = (100, 30)
 
 
-def _canned_events() -> list[tuple]:
+def _canned_events() -> list[Event]:
     steps = list(range(1, 41))
     updates = [(s, {"loss_linear": 1.1 - 0.3 * s / 40, "loss_hidden": 1.1 * (1 - s / 45),
                     "acc_linear": 0.35 + 0.15 * s / 40, "acc_hidden": 0.35 + 0.6 * s / 40}) for s in steps]
@@ -19,9 +20,9 @@ def _canned_events() -> list[tuple]:
     energy = Figure(title="Energy (canned)",
                     heatmap=Heatmap([[((i - 15) ** 2 + (j - 24) ** 2) / 100 for j in range(48)] for i in range(30)],
                                     (-2, 2), (-2, 2), label="E"))
-    return [("started", "CPU (1 threads)"), ("begin", 40),
-            ("update", updates, {"regions: hidden": fig, "energy": energy}),
-            ("done", "finished", {k: v for k, v in updates[-1][1].items()}, 1.25, 40)]
+    return [Started("CPU (1 threads)"), Begin(40),
+            Update(updates, {"regions: hidden": fig, "energy": energy}),
+            Done("finished", {k: v for k, v in updates[-1][1].items()}, 1.25, 40)]
 
 
 def test_home_snapshot(snap_compare, make_app):
@@ -109,8 +110,8 @@ def _vae_events(job):
     fig = Figure(title="Test digits (top) and their reconstructions (bottom)",
                  heatmap=mosaic([shown, recon]), caption="reconstruction 21.4 nats per image")
     updates = [(s, {"loss_test": 40 - s / 2, "loss_recon": 36 - s / 2, "loss_kl": 1 + s / 20}) for s in range(1, 41)]
-    return [("started", "CPU, 1 thread"), ("begin", 40), ("update", updates, {"reconstructions": fig}),
-            ("done", "finished", dict(updates[-1][1]), 3.2, 40)]
+    return [Started("CPU, 1 thread"), Begin(40), Update(updates, {"reconstructions": fig}),
+            Done("finished", dict(updates[-1][1]), 3.2, 40)]
 
 
 def _ebm_events(job):
@@ -127,8 +128,8 @@ def _ebm_events(job):
                          Series([1.0], [1.5], label="y", style="scatter", color="red", marker="x")],
                  xlim=(-3, 3), ylim=(-2, 2), xlabel="y1", ylabel="y2",
                  caption="F∞(0,0) = 1.000   F∞(y) = 0.412")
-    return [("started", "CPU, 1 thread"), ("begin", 1), ("update", [], {"landscape: F∞": fig}),
-            ("done", "finished", {"f_inf_center": 1.0}, 0.1, 1)]
+    return [Started("CPU, 1 thread"), Begin(1), Update([], {"landscape: F∞": fig}),
+            Done("finished", {"f_inf_center": 1.0}, 0.1, 1)]
 
 
 def _lab_at(snap_compare, make_app, tmp_path, lab_id, script, views=0, size=(80, 24), hold=False):

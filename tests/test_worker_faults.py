@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from dltui import engine, labregistry
-from dltui.engine import Job, LabProcess, Probe, classify_failure, describe_exit, execute, run_inline
+from dltui.engine import (Alive, Begin, Done, Estimate, Event, Failed, Job, LabProcess, Probe, Started, Update,
+                          classify_failure, describe_exit, execute, run_inline)
 from dltui.labspec import LabInfo, setting
 from dltui.screens.lab import LabScreen
 
@@ -219,7 +220,7 @@ async def test_continued_worker_takes_the_warning_back(make_app, tmp_path):
 def test_heartbeat_goes_on_while_the_lab_hogs_the_interpreter():
     """A slow step is not silence: the heartbeat thread speaks while the lab's own thread
     computes without a pause (here pure Python, holding the GIL as much as it can)."""
-    beats: list[tuple] = []
+    beats: list[Event] = []
     sink = types.SimpleNamespace(put=beats.append)
     busy, done = threading.Event(), threading.Event()
     busy.set()
@@ -230,7 +231,7 @@ def test_heartbeat_goes_on_while_the_lab_hogs_the_interpreter():
         while len(beats) < 3 and time.monotonic() < deadline:
             for i in range(200_000):  # a long step
                 total += i * i
-        assert len(beats) >= 3 and set(beats) == {("alive",)}
+        assert len(beats) >= 3 and set(beats) == {Alive()}
         busy.clear()  # idle: no heartbeats
         time.sleep(2 * engine.HEARTBEAT_SECONDS)
         count = len(beats)
@@ -330,9 +331,9 @@ async def test_lab_screen_shows_each_error_title_once(make_app, tmp_path, kind, 
         await pilot.pause()
         screen = app.screen
         screen.running, screen.run_settings = True, dict(LONG)
-        screen.apply_events([("started", "CPU, 1 thread"), ("begin", 10000),
-                             ("update", [(1, {"loss_hidden": 1.0}), (2, {"loss_hidden": 0.9})], {}),
-                             ("error", kind, message)])
+        screen.apply_events([Started("CPU, 1 thread"), Begin(10000),
+                             Update([(1, {"loss_hidden": 1.0}), (2, {"loss_hidden": 0.9})], {}),
+                             Failed(kind, message)])
         await pilot.pause()
         shown = _message(screen)
         assert shown.count(f"{title}:") == 1 and shown.count("crashed") <= 1, shown
@@ -356,13 +357,13 @@ def test_real_worker_running_out_of_memory_reports_oom(tmp_path):
             size = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize"))
         resource.prlimit(proc.pid, resource.RLIMIT_AS, (size + 100 * 2**20, resource.RLIM_INFINITY))
         proc.submit(Job("spiral_classification", {"steps": 50, "points": 2000, "hidden": 1000, "classes": 6}, "cpu"))
-        events: list[tuple] = []
-        while time.monotonic() < deadline and not any(e[0] in ("done", "error") for e in events):
+        events: list[Event] = []
+        while time.monotonic() < deadline and not any(isinstance(e, (Done, Failed)) for e in events):
             events += proc.poll()
             time.sleep(0.05)
-        errors = [e for e in events if e[0] == "error"]
-        assert errors and errors[0][1] == "oom", events
-        assert "more memory than the computer can give it" in errors[0][2]
+        errors = [e for e in events if isinstance(e, Failed)]
+        assert errors and errors[0].kind == "oom", events
+        assert "more memory than the computer can give it" in errors[0].message
         assert "DefaultCPUAllocator" in (tmp_path / "lab-worker.log").read_text()  # the details
         assert proc.alive
     finally:
@@ -497,18 +498,19 @@ def test_real_dltui_ended_mid_run_saves_a_stopped_run(tmp_path, how, code):
 
 
 def test_probe_estimates_a_whole_run_from_its_first_steps(fake_lab):
-    events: list[tuple] = []
+    events: list[Event] = []
     engine.time_first_steps(Probe(Job("_fault", {"mode": "slow", "steps": 3000}, "cpu"), token=7),
                             events.append, give_way=lambda: False)
     assert len(events) == 1, events  # nothing but the estimate: no figures, no "done"
-    kind, token, seconds, timed, total, device = events[0]
-    assert (kind, token, total) == ("estimate", 7, 3000) and device.startswith("CPU")
-    assert 2 <= timed < 3000
-    assert seconds >= 0.8 * 3000 * 0.01  # each step sleeps 10 ms: never less than that
+    estimate = events[0]
+    assert isinstance(estimate, Estimate) and (estimate.token, estimate.total) == (7, 3000)
+    assert estimate.device.startswith("CPU")
+    assert 2 <= estimate.steps_timed < 3000
+    assert estimate.seconds >= 0.8 * 3000 * 0.01  # each step sleeps 10 ms: never less than that
 
 
 def test_probe_gives_way_and_a_failed_probe_says_nothing(fake_lab):
-    events: list[tuple] = []
+    events: list[Event] = []
     engine.time_first_steps(Probe(Job("_fault", {"mode": "slow", "steps": 3000}, "cpu")), events.append,
                             give_way=lambda: True)
     engine.time_first_steps(Probe(Job("_fault", {"mode": "cpu_oom"}, "cpu")), events.append,

@@ -106,7 +106,7 @@ def cmd_lab(args: Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from dltui.engine import Begin, Failed, Job, Log, Started, Update, execute
+    from dltui.engine import Begin, Event, Failed, Job, Log, Started, Update, execute
     from dltui.run_state import RunState
 
     err = Console(stderr=True)
@@ -118,7 +118,7 @@ def cmd_lab(args: Namespace) -> int:
                         transient=args.json)
     task = progress.add_task(args.lab_id, total=None, scalars="")
 
-    def emit(event: tuple) -> None:
+    def emit(event: Event) -> None:
         match run.apply(event):
             case Started(device=device):
                 err.print(f"[dim]{args.lab_id} on {device}[/dim]")

@@ -3,18 +3,19 @@
 Pure at import time (no torch, no textual). Torch is imported by :func:`execute`, which runs
 inside the worker (or the CLI process), never in the UI process.
 
-Events sent back are tuples, at most ~10 "update" events per second:
+Events sent back are the frozen dataclasses below (picklable, matched with ``match``), at most
+~10 :class:`Update` events per second:
 
-- ``("started", device_label)``
-- ``("begin", total_steps)``
-- ``("update", [(step, {name: value}), ...], {figure_name: Figure})``
-- ``("log", text)``
-- ``("done", status, metrics, seconds, steps)`` with status "finished" or "stopped"
-- ``("error", kind, message)`` with kind "diverged", "oom", "device", "crashed" or "settings";
-  the message is one paragraph for the learner (no title, no traceback: that goes to the log)
-- ``("estimate", token, seconds, steps_timed, total_steps, device_label)`` answers a :class:`Probe`
+- :class:`Ready` once the worker has imported torch
+- :class:`Started` (device label), then :class:`Begin` (total steps)
+- :class:`Update` (``[(step, {name: value}), ...]``, ``{figure_name: Figure}``)
+- :class:`Log` (a line for the learner)
+- :class:`Done` (status "finished" or "stopped", metrics, seconds, steps)
+- :class:`Failed` (kind "diverged", "oom", "device", "crashed" or "settings", message): the
+  message is one paragraph for the learner (no title, no traceback: that goes to the log)
+- :class:`Estimate` answers a :class:`Probe`; :class:`Graded` answers an exercise job
 
-While the worker is busy it also sends ``("alive",)`` twice a second from a thread; a frozen or
+While the worker is busy it also sends :class:`Alive` twice a second from a thread; a frozen or
 stopped worker falls silent, a slow lab does not. :meth:`LabProcess.poll` consumes these.
 """
 
@@ -47,11 +48,16 @@ ERROR_TITLES = {"diverged": "Training diverged", "oom": "Out of memory", "device
                 "settings": "Bad settings", "crashed": "The lab crashed", "died": "The lab worker died"}
 
 
-# -- typed events: what the worker's tuples mean (``decode``); picklable, matched with ``match`` --
+# -- typed events: what the worker sends; picklable, matched with ``match`` --
 
 @dataclass(frozen=True)
 class Ready:
     """The worker has imported torch and waits for jobs."""
+
+
+@dataclass(frozen=True)
+class Alive:
+    """Heartbeat of a busy worker (see :data:`HEARTBEAT_SECONDS`); never returned by ``poll``."""
 
 
 @dataclass(frozen=True)
@@ -102,32 +108,21 @@ class Estimate:
     device: str = ""
 
 
-Event = Ready | Started | Begin | Update | Log | Done | Failed | Estimate
+@dataclass(frozen=True)
+class Graded:
+    """An exercise job's verdict: :meth:`dltui.exercisespec.ExerciseResult.to_dict`."""
+
+    result: dict
 
 
-def decode(event: tuple | Event) -> Event | None:
-    """A worker event (the tuples listed above, or a typed one already) as its dataclass; None
-    for a kind this version does not know."""
-    if not isinstance(event, tuple):
-        return event
-    match event:
-        case ("ready",):
-            return Ready()
-        case ("started", device):
-            return Started(str(device))
-        case ("begin", total):
-            return Begin(int(total))
-        case ("update", scalars, figures):
-            return Update(scalars, figures)
-        case ("log", text):
-            return Log(str(text))
-        case ("done", status, metrics, seconds, steps):
-            return Done(status, metrics, seconds, steps)
-        case ("error", kind, message):
-            return Failed(kind, message)
-        case ("estimate", token, seconds, steps_timed, total, *device):
-            return Estimate(token, seconds, steps_timed, total, *device[:1])
-    return None
+Event = Ready | Alive | Started | Begin | Update | Log | Done | Failed | Estimate | Graded
+EVENT_TYPES = (Ready, Alive, Started, Begin, Update, Log, Done, Failed, Estimate, Graded)
+
+
+def decode(event: object) -> Event | None:
+    """``event`` if it is one of the typed events, else None (nothing is decoded any more: this
+    only keeps callers tolerant of objects this version does not know)."""
+    return event if isinstance(event, EVENT_TYPES) else None
 
 
 @dataclass
@@ -143,8 +138,7 @@ class Job:
 class Probe:
     """Time the first steps of ``job`` (for about PROBE_SECONDS) to estimate how long it takes.
 
-    Answered by one ``("estimate", token, seconds, steps_timed, total_steps, device_label)`` event, or none if
-    the lab failed before its second step. Nothing else it does is reported, and it gives way
+    Answered by one :class:`Estimate` event, or none if the lab failed before its second step. Nothing else it does is reported, and it gives way
     at once to any job submitted after it.
     """
 
@@ -156,7 +150,7 @@ class Probe:
 class _Context:
     """What a lab's ``train`` sees: reporting, figures, the stop flag and the device."""
 
-    def __init__(self, device: str, emit: Callable[[tuple], None], stop: Callable[[], bool],
+    def __init__(self, device: str, emit: Callable[[Event], None], stop: Callable[[], bool],
                  live: bool = False):
         self.device = device
         self.live = live
@@ -168,7 +162,7 @@ class _Context:
         self.last_step = 0
 
     def begin(self, total_steps: int) -> None:
-        self._emit(("begin", int(total_steps)))
+        self._emit(Begin(int(total_steps)))
 
     def report(self, step: int, **scalars: float) -> None:
         clean = {}
@@ -192,7 +186,7 @@ class _Context:
         return self._stop()
 
     def log(self, text: str) -> None:
-        self._emit(("log", str(text)))
+        self._emit(Log(str(text)))
 
     def _maybe_flush(self) -> None:
         if time.monotonic() - self._last_flush >= UPDATE_INTERVAL:
@@ -200,7 +194,7 @@ class _Context:
 
     def flush(self) -> None:
         if self._pending or self._figures:
-            self._emit(("update", self._pending, self._figures))
+            self._emit(Update(self._pending, self._figures))
             self._pending, self._figures = [], {}
         self._last_flush = time.monotonic()
 
@@ -249,7 +243,7 @@ def fold_scalars(history: dict[str, tuple[list[int], list[float]]],
     return step
 
 
-def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -> None:
+def execute(job: Job, emit: Callable[[Event], None], stop: Callable[[], bool]) -> None:
     """Run one job to the end, reporting through ``emit``. Never raises."""
     from dltui import labregistry
 
@@ -257,7 +251,7 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
         module = labregistry.load(job.lab_id)
         cfg = make_settings(module.Settings, job.settings)
     except (SettingError, KeyError) as exc:
-        emit(("error", "settings", str(exc)))
+        emit(Failed("settings", str(exc)))
         return
     try:
         import torch
@@ -265,31 +259,31 @@ def execute(job: Job, emit: Callable[[tuple], None], stop: Callable[[], bool]) -
         torch.set_num_threads(job.threads or default_threads())
         device, label = resolve_device(job.device)
     except RuntimeError as exc:
-        emit(("error", "device", str(exc)))
+        emit(Failed("device", str(exc)))
         return
-    emit(("started", label))
+    emit(Started(label))
     ctx = _Context(device, emit, stop, live=job.live)
     t0 = time.perf_counter()
     try:
         metrics = module.train(cfg, ctx)
         ctx.flush()
     except LabDiverged as exc:
-        emit(("error", "diverged", str(exc)))
+        emit(Failed("diverged", str(exc)))
         return
     except Exception as exc:  # noqa: BLE001 - a lab crash must never take the app down
         _flush_quietly(ctx)
         log.error("%s failed at step %s", job.lab_id, ctx.last_step, exc_info=True)
-        emit(("error", *classify_failure(exc, device, _size_settings(cfg))))
+        emit(Failed(*classify_failure(exc, device, _size_settings(cfg))))
         return
     seconds = time.perf_counter() - t0
     metrics = {k: float(v) for k, v in (metrics or {}).items()}
     bad = [k for k, v in metrics.items() if not math.isfinite(v)]
     if bad:
-        emit(("error", "diverged", f"{bad[0]} is {metrics[bad[0]]}: training diverged. "
-                                   "Lower the learning rate and try again."))
+        emit(Failed("diverged", f"{bad[0]} is {metrics[bad[0]]}: training diverged. "
+                                "Lower the learning rate and try again."))
         return
     status = "stopped" if stop() else "finished"
-    emit(("done", status, metrics, seconds, ctx.last_step))
+    emit(Done(status, metrics, seconds, ctx.last_step))
 
 
 _CPU_OOM = re.compile(r"DefaultCPUAllocator|can't allocate memory|cannot allocate memory", re.I)
@@ -331,22 +325,23 @@ def _size_settings(cfg: Any) -> list[str]:
         return []
 
 
-def time_first_steps(probe: Probe, emit: Callable[[tuple], None], give_way: Callable[[], bool]) -> None:
+def time_first_steps(probe: Probe, emit: Callable[[Event], None], give_way: Callable[[], bool]) -> None:
     """Run ``probe.job`` for about ``probe.seconds`` and emit how long the whole job would take."""
     marks: list[tuple[float, int]] = []  # (time, last step) at each update
     total = [0]
     device = [""]
     failed = [False]
 
-    def collect(event: tuple) -> None:
-        if event[0] == "error":
-            failed[0] = True
-        elif event[0] == "started":
-            device[0] = event[1]
-        elif event[0] == "begin":
-            total[0] = event[1]
-        elif event[0] == "update" and event[1]:
-            marks.append((time.perf_counter(), event[1][-1][0]))
+    def collect(event: Event) -> None:
+        match event:
+            case Failed():
+                failed[0] = True
+            case Started(device=label):
+                device[0] = label
+            case Begin(total=steps):
+                total[0] = steps
+            case Update(scalars=scalars) if scalars:
+                marks.append((time.perf_counter(), scalars[-1][0]))
 
     def stop() -> bool:
         return give_way() or bool(marks and time.perf_counter() - marks[0][0] >= probe.seconds)
@@ -358,7 +353,7 @@ def time_first_steps(probe: Probe, emit: Callable[[tuple], None], give_way: Call
     (t1, s1), (tn, sn) = marks[0], marks[-1]
     per_step = (tn - t1) / (sn - s1)
     setup = max(0.0, t1 - t0 - s1 * per_step)
-    emit(("estimate", probe.token, setup + total[0] * per_step, sn, total[0], device[0]))
+    emit(Estimate(probe.token, setup + total[0] * per_step, sn, total[0], device[0]))
 
 
 def _flush_quietly(ctx: _Context) -> None:
@@ -407,11 +402,11 @@ def _worker_main(jobs, events, stop_flag, log_path: str | None = None) -> None:
         torch = importlib.import_module("torch")  # paid once, before the first Start
     except Exception as exc:  # noqa: BLE001
         log.error("torch could not be imported", exc_info=True)
-        events.put(("error", "crashed", f"torch could not be imported: {exc}"))
+        events.put(Failed("crashed", f"torch could not be imported: {exc}"))
         return
     _warm_up(torch)
     log.info("ready (torch %s)", torch.__version__)
-    events.put(("ready",))
+    events.put(Ready())
     while True:
         busy.clear()
         job = jobs.get()
@@ -422,7 +417,7 @@ def _worker_main(jobs, events, stop_flag, log_path: str | None = None) -> None:
         run_job(job, events.put, lambda: bool(stop_flag.value), give_way=lambda: not jobs.empty())
 
 
-def run_job(job, emit: Callable[[tuple], None], stop: Callable[[], bool],
+def run_job(job, emit: Callable[[Event], None], stop: Callable[[], bool],
             give_way: Callable[[], bool] = lambda: False) -> None:
     """Run one job of any kind the worker knows."""
     if isinstance(job, Probe):
@@ -444,7 +439,7 @@ def _watch(events, busy: threading.Event, parent: int, done: threading.Event | N
             os._exit(0)
         if busy.is_set():
             try:
-                events.put(("alive",))
+                events.put(Alive())
             except (ValueError, OSError):
                 os._exit(0)
 
@@ -531,7 +526,7 @@ class LabProcess:
     def request_stop(self) -> None:
         self._stop.value = 1
 
-    def poll(self, limit: int = 1000) -> list[tuple]:
+    def poll(self, limit: int = 1000) -> list[Event]:
         out = []
         for _ in range(limit):
             try:
@@ -539,9 +534,9 @@ class LabProcess:
             except IndexError:
                 break
             self.last_heard = time.monotonic()
-            if event[0] == "alive":
+            if isinstance(event, Alive):
                 continue
-            if event[0] == "ready":
+            if isinstance(event, Ready):
                 self.ready = True
             out.append(event)
         return out

@@ -38,15 +38,17 @@ class TimeUp(BaseException):
     """Raised by the alarm: a BaseException, so ``except Exception`` in learner code lets it by."""
 
 
-def run_job(job: ExerciseJob, emit: Callable[[tuple], None]) -> None:
-    """Worker entry point: grade and send ``("exercise", result dict)``. Never raises."""
+def run_job(job: ExerciseJob, emit: Callable[[Any], None]) -> None:
+    """Worker entry point: grade and send a :class:`dltui.engine.Graded` event. Never raises."""
+    from dltui.engine import Graded
+
     try:
         result = grade(job)
     except BaseException as exc:  # noqa: BLE001 - the worker must survive anything
         result = ExerciseResult(job.exercise_id, [CheckOutcome("the checker ran", False,
                                                                f"the checker failed: {type(exc).__name__}: {exc}")],
                                 kind="crashed")
-    emit(("exercise", result.to_dict()))
+    emit(Graded(result.to_dict()))
 
 
 def grade(job: ExerciseJob) -> ExerciseResult:

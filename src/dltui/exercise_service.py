@@ -143,17 +143,20 @@ class ExerciseService:
         exercise_id, t0, deadline, digest, source = self._inflight
         proc = self._proc
         result = None
+        from dltui.engine import Failed, Graded, Ready
+
         for event in proc.poll() if proc is not None else []:
-            if event[0] == "ready":
-                # torch is in: from now on only the exercise's own time counts
-                exercise = self.exercise(exercise_id)
-                limit = exercise.time_limit if exercise else 5.0
-                deadline = time.monotonic() + limit + GRACE_SECONDS
-                self._inflight = (exercise_id, t0, deadline, digest, source)
-            elif event[0] == "exercise":
-                result = ExerciseResult.from_dict(event[1])
-            elif event[0] == "error":
-                result = self._failure(exercise_id, f"the checking worker failed: {event[-1]}", "crashed")
+            match event:
+                case Ready():
+                    # torch is in: from now on only the exercise's own time counts
+                    exercise = self.exercise(exercise_id)
+                    limit = exercise.time_limit if exercise else 5.0
+                    deadline = time.monotonic() + limit + GRACE_SECONDS
+                    self._inflight = (exercise_id, t0, deadline, digest, source)
+                case Graded(result=verdict):
+                    result = ExerciseResult.from_dict(verdict)
+                case Failed(message=message):
+                    result = self._failure(exercise_id, f"the checking worker failed: {message}", "crashed")
         if result is None and proc is not None and not proc.alive:
             result = self._failure(exercise_id, "the checking worker stopped unexpectedly (out of memory?); "
                                                 "a fresh one is started for the next run", "crashed")

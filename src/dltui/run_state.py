@@ -24,8 +24,8 @@ class RunState:
     result: Done | Failed | None = None
     _rate_mark: tuple[float, int] | None = None
 
-    def apply(self, event: tuple | Event, now: float | None = None) -> Event | None:
-        """Fold one event in; returns it typed (None for an unknown kind)."""
+    def apply(self, event: Event, now: float | None = None) -> Event | None:
+        """Fold one worker event in; returns it (None for an object that is no event)."""
         event = decode(event)
         match event:
             case Started(device=device):
