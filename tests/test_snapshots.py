@@ -5,6 +5,7 @@ from __future__ import annotations
 from dltui.engine import Begin, Done, Event, Started, Update
 from dltui.figures import Figure, Heatmap, Series
 from dltui.screens.lab import LabScreen
+from dltui.widgets.plot import plots_settled
 
 SIZE = (100, 30)
 
@@ -148,6 +149,10 @@ def _lab_at(snap_compare, make_app, tmp_path, lab_id, script, views=0, size=(80,
             await pilot.pause(0.05)
         await pilot.press(*["v"] * views)
         await pilot.pause(0.3)
+        for _ in range(100):  # plots paint in a thread of their own
+            if plots_settled(app.screen):
+                break
+            await pilot.pause(0.05)
 
     return snap_compare(app, terminal_size=size, run_before=run_before)
 

@@ -180,6 +180,19 @@ def setting_specs(settings_cls: type) -> list[SettingSpec]:
     return specs
 
 
+def still_valid(specs: list[SettingSpec], saved: Any) -> dict[str, Any]:
+    """The values of ``saved`` (e.g. the learner's last settings, from JSON) that these specs still
+    accept: a lab's ranges may have changed since they were saved."""
+    values = {}
+    for spec in specs:
+        if isinstance(saved, dict) and spec.name in saved:
+            try:
+                values[spec.name] = spec.check(saved[spec.name])
+            except SettingError:
+                pass
+    return values
+
+
 def make_settings(settings_cls: type, overrides: dict[str, Any] | None = None, *,
                   from_text: bool = False) -> Any:
     """Build a ``Settings`` instance; every override is checked (unknown names, bounds)."""

@@ -269,6 +269,37 @@ def draw_curves(plt: Any, history: dict[str, tuple[list[float], list[float]]], w
     plt.xlabel("step")
 
 
+SPARKS = "▁▂▃▄▅▆▇█"
+MIN_CHART_ROWS = 8  # plotext needs 5 rows for title, frame, ticks and label: below this, sparklines
+
+
+def sparklines(history: dict[str, tuple[list[float], list[float]]], width: int, height: int,
+               color: bool | None = None, title: str = ""):
+    """Curves too short for a chart (a few rows at 80×24) as one line each: the name, the shape
+    of the whole run in block characters (each curve on its own scale), and first → last value."""
+    from rich.text import Text
+
+    color = color_enabled() if color is None else color
+    out = Text(no_wrap=True, overflow="crop")
+    rows = [(k, name, ys) for k, (name, (_xs, ys)) in enumerate(history.items()) if ys]
+    if title and len(rows) < height:
+        out.append(title.center(width).rstrip() + "\n", style="bold")
+    name_w = max((len(name) for _k, name, _ys in rows), default=0)
+    for k, name, ys in rows[:height]:
+        ends = f" {ys[0]:.3g} → {ys[-1]:.3g}"
+        room = max(1, width - name_w - 1 - len(ends))
+        picks = [ys[min(len(ys) - 1, i * len(ys) // room)] for i in range(min(room, len(ys)))]
+        finite = [y for y in picks if math.isfinite(y)]
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        spark = "".join(SPARKS[min(len(SPARKS) - 1, int((y - lo) / ((hi - lo) or 1) * len(SPARKS)))]
+                        if math.isfinite(y) else " " for y in picks)
+        out.append(name.ljust(name_w) + " ", style=rich_color(k) if color else "")
+        out.append(spark, style=rich_color(k) if color else "")
+        out.append(ends + "\n", style="dim")
+    out.rstrip()
+    return out
+
+
 # -- heatmaps and images as text: two pixels per character cell ---------------------------------
 # plotext gives every character cell a single colour; the upper half block ▀ with a foreground
 # (upper pixel) and a background (lower pixel) doubles the vertical resolution, which is what makes

@@ -14,6 +14,22 @@ from textual.widgets import Static
 # mode (`dltui serve`) the key bar shows a binding's other key instead, one that works in both.
 BROWSER_KEYS = frozenset({"f1", "f3", "f5", "f6", "f7", "f11", "f12", "ctrl+w", "ctrl+t", "ctrl+n",
                           "ctrl+r", "ctrl+tab"})
+_KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space"}
+
+
+def key_name(app, bindings, action: str) -> str:
+    """The key to name in a message for ``action``: its first key ("F5"), or in web mode the first
+    one a browser lets through ("Ctrl+G"), as the key bar shows it."""
+    for binding in bindings:
+        if binding.action != action:
+            continue
+        keys = [k.strip() for k in binding.key.split(",")]
+        if app.is_web:
+            keys = [k for k in keys if k not in BROWSER_KEYS] or keys
+        *mods, last = keys[0].split("+")
+        last = _KEY_NAMES.get(last) or (last.upper() if mods or len(last) > 1 else last)
+        return "+".join([*(m.capitalize() for m in mods), last])
+    return action
 
 
 class TitleBar(Static):
@@ -78,7 +94,9 @@ class LabHeader(TitleBar):
             text.append(view)
         if warning:
             text.append(f" · {warning}", style="bold")
-        self.update(text)
+        if text != getattr(self, "_shown", None):  # one line, docked: no layout pass needed
+            self._shown = text
+            self.update(text, layout=False)
 
 
 class KeyBar(Static):

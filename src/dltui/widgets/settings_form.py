@@ -91,5 +91,11 @@ class SettingsForm(VerticalScroll):
                 widget.value = value
         self.query_one("#settings-error", Static).update("")
 
+    def set_running(self, running: bool) -> None:
+        """Start while idle; Stop while a run is on; Clear (the run on show) while idle."""
+        self.query_one("#start", Button).disabled = running
+        self.query_one("#stop", Button).disabled = not running
+        self.query_one("#reset", Button).disabled = running
+
     def show_error(self, text: str) -> None:
         self.query_one("#settings-error", Static).update(text)
