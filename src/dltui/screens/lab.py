@@ -16,20 +16,17 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Input, Select, Static, Switch, TabbedContent, TabPane
+from textual.widgets import Button
 
 from dltui import lab_text, labregistry
 from dltui.engine import ERROR_TITLES, Done, Estimate, Failed, Log, Update, describe_exit
-from dltui.lab_estimates import Estimates
 from dltui.labspec import SettingError, setting_specs, still_valid
 from dltui.run_state import RunState
 from dltui.widgets.bars import KeyBar, LabHeader, key_name
-from dltui.widgets.lab_lines import MessageLine, StatusLine
-from dltui.widgets.lab_view import LabView
+from dltui.widgets.lab_panel import LabPanel
 from dltui.widgets.runs_table import RunsTable
 from dltui.widgets.settings_form import SettingsForm
 from dltui.widgets.too_small import TooSmall
@@ -46,7 +43,6 @@ STOP_GRACE_SECONDS = 0.5
 # importing torch on a busy machine) gets more slack.
 SILENT_SECONDS = 5.0
 SILENT_SECONDS_STARTING = 30.0
-PROBE_DELAY_SECONDS = 0.8  # settle time after the last edit before timing the new settings
 LONG_RUN_SECONDS = 15.0  # estimates above this are also spelled out in the message line
 # A dead worker's run is kept as failed (the issue is the machine, not the settings); a run that
 # diverged, crashed or ran out of memory inside the lab is not recorded.
@@ -82,8 +78,6 @@ class LabScreen(Screen):
         self.started_at = 0.0
         self.stopping = self.unresponsive = False
         self._run_proc = None  # the worker the current run was submitted to
-        self.book = Estimates()
-        self._probe_timer = None
         self._curves_dirty = self._figure_dirty = False
         self._figure_drawn_at = 0.0
         self.redraws = 0
@@ -105,19 +99,7 @@ class LabScreen(Screen):
         self._restored = bool(initial) and not self.preset and initial != self._defaults()
         yield LabHeader(id="lab-header")
         yield TooSmall(MIN_SIZE, "a lab", id="too-small")
-        with Horizontal(id="lab"):
-            yield SettingsForm(self.specs, initial, id="lab-settings")
-            with Vertical(id="lab-main"):
-                yield StatusLine(id="lab-status")
-                yield MessageLine(id="lab-message")
-                with TabbedContent(id="lab-tabs"):
-                    with TabPane("Live", id="tab-live"):
-                        yield LabView(id="plots")
-                    with TabPane("Runs", id="tab-runs"):
-                        yield RunsTable(id="runs")
-                    with TabPane("About", id="tab-about"):
-                        yield Static(lab_text.about(self.info, getattr(self.module, "ABOUT", None), self.specs,
-                                                    self.key), id="about")
+        yield LabPanel(self.module, self.specs, initial, self.key, id="lab")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -127,19 +109,15 @@ class LabScreen(Screen):
         self.set_interval(POLL_SECONDS, self._poll)
         if self.dltui.prewarm_labs:
             self.dltui.lab_process()  # spawn the worker now so Start is instant
-            self.book.wanted = True  # and time these settings once it is ready
+            self.panel.book.wanted = True  # and time these settings once it is ready
         self.query_one("#start", Button).focus()
         if self._restored:
             self._message(f"Your last settings for this lab; {self.key('defaults')}: back to the defaults.")
 
     def on_resize(self) -> None:
         small = self.query_one(TooSmall).check(*self.app.size)
-        self.query_one("#lab").display = not small
-        self._fit_plots()
-
-    def _fit_plots(self) -> None:
-        settings_shown = self.query_one("#lab-settings").display
-        self.lab_view.fit(self.size.width - (30 if settings_shown else 0))
+        self.panel.display = not small
+        self.panel.fit()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Start is greyed out while a run is on, Stop and Clear while none is (None: shown,
@@ -155,9 +133,13 @@ class LabScreen(Screen):
     def watch_running(self) -> None:
         try:
             self.form.set_running(self.running)
+            self._show_run()
         except NoMatches:
             return  # the screen is closing
         self.refresh_bindings()
+
+    def _show_run(self) -> None:
+        self.panel.show_run(self.run, self.running, self.started_at, self.run_settings, self.run_device)
 
     def on_unmount(self) -> None:
         if self.running:
@@ -168,12 +150,12 @@ class LabScreen(Screen):
             self._discard_worker()
 
     @property
-    def form(self) -> SettingsForm:
-        return self.query_one(SettingsForm)
+    def panel(self) -> LabPanel:
+        return self.query_one(LabPanel)
 
     @property
-    def lab_view(self) -> LabView:
-        return self.query_one(LabView)
+    def form(self) -> SettingsForm:
+        return self.query_one(SettingsForm)
 
     def read_settings(self) -> dict:
         return self.form.read()
@@ -210,10 +192,10 @@ class LabScreen(Screen):
         proc = self.dltui.lab_process()
         for _ in proc.poll():  # drop anything left over from an earlier run
             pass
-        self.lab_view.view = 0
+        self.panel.view.view = 0
         self.run = RunState(device="starting…" if proc.ready else "starting (loading torch)…")
         self.run_settings, self.run_device = settings, self.form.device
-        self.book.wanted = False  # the run times these settings itself
+        self.panel.book.wanted = False  # the run times these settings itself
         self.stopping = self.unresponsive = False
         self._run_proc, self.started_at = proc, time.monotonic()
         self.running = True
@@ -222,7 +204,7 @@ class LabScreen(Screen):
         if self.size.width < 120 and self.query_one("#lab-settings").display:
             # Small terminal: the plots get the settings' columns while the lab runs (F2 shows them).
             self.action_toggle_settings()
-        self._status()
+        self.panel.status()
 
     @on(Button.Pressed, "#stop")
     def action_stop(self) -> None:
@@ -258,8 +240,9 @@ class LabScreen(Screen):
         if self.running:
             self.notify(f"Stop the run first ({self.key('stop')}).", severity="warning")
             return
-        self.lab_view.view = 0
+        self.panel.view.view = 0
         self.run = RunState(device="not started")
+        self._show_run()
         self._message("Run cleared; the settings are as they were.")
         self._draw()
 
@@ -268,20 +251,18 @@ class LabScreen(Screen):
         self.form.load(self.preset)
         self._message("Settings back to the defaults" + (" of this lesson" if self.preset else "")
                       + f"; {self.key('start')} runs them.")
-        self._status()
+        self.panel.status()
 
     def action_next_view(self) -> None:
-        if self.lab_view.next_view():
+        if self.panel.view.next_view():
             self._draw()
 
     def action_toggle_curves(self) -> None:
-        self.lab_view.next_curves()
+        self.panel.view.next_curves()
         self._draw()
 
     def action_toggle_settings(self) -> None:
-        panel = self.query_one("#lab-settings")
-        panel.display = not panel.display
-        self._fit_plots()
+        self.panel.toggle_settings()
 
     def action_export(self) -> None:
         """The lab's optional ``export(settings, folder)`` hook writes files (e.g. WAV audio)."""
@@ -311,8 +292,8 @@ class LabScreen(Screen):
                     self._worker_died(proc)
                 else:
                     self._check_silence(proc)
-            elif self.book.wanted and proc.ready and not self.running:
-                self._send_probe(proc)
+            elif self.panel.book.wanted and proc.ready and not self.running:
+                self.panel.probe(proc, self.lab_id)
         now = time.monotonic()
         figure_due = self._figure_dirty and (not self.running or now - self._figure_drawn_at >= FIGURE_SECONDS)
         if self._curves_dirty or figure_due:
@@ -334,13 +315,13 @@ class LabScreen(Screen):
                     self._fail(kind, message)
                     self._curves_dirty = self._figure_dirty = True
                 case Estimate(token=token, seconds=seconds, steps_timed=timed, device=device):
-                    self._estimated(token, seconds, timed, device)
+                    self.panel.estimated(token, seconds, timed, device, LONG_RUN_SECONDS)
 
     def _finish(self, status: str, metrics: dict, seconds: float, steps: int) -> None:
         self.running = self.stopping = False
         met = self._record(status, metrics, seconds, steps)
         if steps and self.total and not self.unresponsive:  # the run itself timed these settings
-            self.book.learn(lab_text.settings_key(self.run_settings, self.run_device),
+            self.panel.book.learn(lab_text.settings_key(self.run_settings, self.run_device),
                             seconds * self.total / steps if status == "stopped" else seconds, self.run.device)
         self.unresponsive = False
         verdict = ""
@@ -376,7 +357,7 @@ class LabScreen(Screen):
             text += " (the details are in lab-worker.log)"
         self._message(f"[b red]{title}:[/b red] {escape(text)}", details)
         self.notify(text, title=title, severity="error", timeout=10)
-        self._status()
+        self.panel.status()
 
     def _worker_died(self, proc) -> None:
         """The worker ended in the middle of a run: say how, save the run as failed, and make sure
@@ -403,50 +384,6 @@ class LabScreen(Screen):
             if not self.stopping:
                 self._message("The lab worker is responding again.")
 
-    # -- how long a run will take ----------------------------------------------------------
-
-    @on(Input.Changed, ".setting")
-    @on(Select.Changed)
-    @on(Switch.Changed)
-    def _settings_changed(self) -> None:
-        """Time the new settings once the learner pauses (a worker that is not ready yet is asked
-        as soon as it is)."""
-        if self._probe_timer is not None:
-            self._probe_timer.stop()
-        self._probe_timer = self.set_timer(PROBE_DELAY_SECONDS, lambda: setattr(self.book, "wanted", True))
-        self._status()
-
-    def _settings_key(self) -> str | None:
-        """The settings on show (and the device) as a key, or None while any of them is invalid."""
-        values = self.form.peek()
-        return None if values is None else lab_text.settings_key(values, self.form.device)
-
-    def _send_probe(self, proc) -> None:
-        from dltui.engine import Job, Probe
-
-        token = self.book.ask(self._settings_key())
-        if token is None:
-            self._status()
-            return
-        proc.submit(Probe(Job(self.lab_id, self.form.peek(), self.form.device, live=True), token=token))
-
-    def _estimated(self, token: int, seconds: float, steps_timed: int, device_label: str) -> None:
-        key = self.book.answer(token, seconds, device_label)
-        if key is None:
-            return  # an answer about settings no longer on show
-        self._status()
-        if not self.running and seconds >= LONG_RUN_SECONDS and self._settings_key() == key:
-            self._message(lab_text.long_run(seconds, device_label, steps_timed, self.info.steps_label, self.key))
-
-    def _estimate_text(self) -> str:
-        """"about 2 min on this CPU" before a run; "about 1 min left" during one; or ""."""
-        if self.running:
-            return lab_text.time_left(self.run.rate, self.step, self.total, time.monotonic() - self.started_at)
-        key = self._settings_key()
-        if self.history and key == lab_text.settings_key(self.run_settings, self.run_device):
-            return ""  # the last run of these settings is on show, with its own figures
-        return self.book.before_run(key)
-
     # -- what is on show -------------------------------------------------------------------
 
     def _draw(self, curves: bool = True, figure: bool = True) -> None:
@@ -454,25 +391,18 @@ class LabScreen(Screen):
         self._curves_dirty = self._curves_dirty and not curves
         if figure:
             self._figure_dirty, self._figure_drawn_at = False, time.monotonic()
-        self.lab_view.draw(self.run, curves, figure)
+        self.panel.draw(curves, figure)
         if figure:
-            title, index, count = self.lab_view.view_title()
+            title, index, count = self.panel.view.view_title()
             which = f" ({index + 1}/{count})" if count > 1 else ""
             self.query_one(LabHeader).set_titles(
                 self.info.title, title + which if title else f"no run yet: {self.key('start')} starts one")
-            self._fit_plots()
-        self._status()
-
-    def _status(self) -> None:
-        parts = lab_text.status_parts(self.info.steps_label, self.step, self.total, self.run.rate,
-                                      self.run.last_scalars(), self._estimate_text())
-        self.query_one(StatusLine).show_parts(self.run.device, parts)
 
     def _message(self, markup: str, details: list[str] | None = None) -> None:
-        self.query_one(MessageLine).say(markup, details)
+        self.panel.say(markup, details)
 
     def _fill_runs(self) -> None:
-        self.query_one(RunsTable).fill(self.dltui.store.runs(self.lab_id, limit=50))
+        self.panel.fill_runs(self.dltui.store.runs(self.lab_id, limit=50))
 
     @on(RunsTable.LoadRun)
     def _load_run(self, event: RunsTable.LoadRun) -> None:
@@ -489,4 +419,4 @@ class LabScreen(Screen):
     step = property(lambda self: self.run.step)
     total = property(lambda self: self.run.total)
     _rate = property(lambda self: self.run.rate)
-    estimates = property(lambda self: self.book.by_key)
+    estimates = property(lambda self: self.panel.book.by_key)
