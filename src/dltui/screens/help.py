@@ -40,7 +40,7 @@ HELP = """\
 | exercise | Ctrl+S | save your file and run the checks |
 | exercise | Esc | leave the editor (then the keys below); Esc again goes back |
 | exercise | h / s | next hint / solution (after passing, or give up) |
-| exercise | e / r / t | open $EDITOR / reset to the starter (keeps a .bak) / task page |
+| exercise | e / r / t | open $EDITOR (in a terminal; not under `dltui serve`) / reset to the starter (keeps a .bak) / task page |
 
 Progress lives in one SQLite file: `dltui progress` shows it, `--data-dir` moves it.
 """
