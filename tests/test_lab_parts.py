@@ -34,8 +34,6 @@ def test_duration_is_rounded_the_way_one_says_it(seconds, said):
     assert lab_text.duration(seconds) == said
 
 
-@pytest.mark.xfail(reason="duration() rounds 57.5–59.9 s to the nearest 5 s before looking at minutes, "
-                          "so it says '60 s' instead of '1 min'", strict=True)
 def test_duration_never_says_sixty_seconds():
     assert lab_text.duration(59) == "1 min"
 

@@ -15,7 +15,7 @@ def duration(seconds: float) -> str:
     """Rounded the way one would say it: "8 s", "40 s", "2 min", "1 h 10 min"."""
     if seconds < 10:
         return f"{max(1, round(seconds))} s"
-    if seconds < 60:
+    if seconds < 57.5:  # from there on, rounding to 5 s would say "60 s"
         return f"{round(seconds / 5) * 5} s"
     minutes = round(seconds / 60)
     if minutes < 60:
