@@ -27,7 +27,6 @@ from dltui.labspec import SettingError, setting_specs, still_valid
 from dltui.run_state import RunState
 from dltui.widgets.bars import KeyBar, LabHeader, key_name
 from dltui.widgets.lab_panel import LabPanel
-from dltui.widgets.runs_table import RunsTable
 from dltui.widgets.settings_form import SettingsForm
 from dltui.widgets.too_small import TooSmall
 
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 0.1
 MIN_SIZE = (80, 24)  # below this the plots would be a couple of rows: a notice says so instead
-FIGURE_SECONDS = 0.25  # the lab's own view is dearer to draw than the curves: ≤ 4 times a second
 STOP_GRACE_SECONDS = 0.5
 # A busy worker sends a heartbeat twice a second from its own thread, even while one long step
 # computes; this much silence means it is stopped or frozen, not slow. Starting (spawning, then
@@ -78,9 +76,6 @@ class LabScreen(Screen):
         self.started_at = 0.0
         self.stopping = self.unresponsive = False
         self._run_proc = None  # the worker the current run was submitted to
-        self._curves_dirty = self._figure_dirty = False
-        self._figure_drawn_at = 0.0
-        self.redraws = 0
 
     @property
     def dltui(self) -> DltuiApp:
@@ -247,11 +242,7 @@ class LabScreen(Screen):
         self._draw()
 
     def action_defaults(self) -> None:
-        """The settings go back to the lab's defaults (the lesson's, when opened from one)."""
-        self.form.load(self.preset)
-        self._message("Settings back to the defaults" + (" of this lesson" if self.preset else "")
-                      + f"; {self.key('start')} runs them.")
-        self.panel.status()
+        self.panel.defaults(self.preset)
 
     def action_next_view(self) -> None:
         if self.panel.view.next_view():
@@ -265,15 +256,7 @@ class LabScreen(Screen):
         self.panel.toggle_settings()
 
     def action_export(self) -> None:
-        """The lab's optional ``export(settings, folder)`` hook writes files (e.g. WAV audio)."""
-        folder = self.dltui.store.path.parent / self.lab_id
-        try:
-            paths = self.module.export(self.read_settings(), folder)
-        except (SettingError, OSError) as exc:
-            self.notify(str(exc), title="Nothing written", severity="error")
-            return
-        self._message(f"Wrote {len(paths)} files to {escape(str(folder))}")
-        self.notify(f"{len(paths)} files in {folder}", title="Files written", timeout=8)
+        self.panel.export(self.dltui.store.path.parent / self.lab_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -294,26 +277,24 @@ class LabScreen(Screen):
                     self._check_silence(proc)
             elif self.panel.book.wanted and proc.ready and not self.running:
                 self.panel.probe(proc, self.lab_id)
-        now = time.monotonic()
-        figure_due = self._figure_dirty and (not self.running or now - self._figure_drawn_at >= FIGURE_SECONDS)
-        if self._curves_dirty or figure_due:
-            self._draw(curves=self._curves_dirty, figure=figure_due)
+        if self.panel.draw_due():
+            self._header()
 
     def apply_events(self, events: list) -> None:
         """Fold worker events into the run, and react to them."""
         for event in events:
             match self.run.apply(event):
                 case Update(scalars=scalars, figures=figures):
-                    self._curves_dirty = self._curves_dirty or bool(scalars)
-                    self._figure_dirty = self._figure_dirty or bool(figures)
+                    self.panel.curves_dirty |= bool(scalars)
+                    self.panel.figure_dirty |= bool(figures)
                 case Log(text=text):
                     self._message(escape(text))
                 case Done(status=status, metrics=metrics, seconds=seconds, steps=steps):
                     self._finish(status, metrics, seconds, steps)
-                    self._curves_dirty = self._figure_dirty = True
+                    self.panel.curves_dirty = self.panel.figure_dirty = True
                 case Failed(kind=kind, message=message):
                     self._fail(kind, message)
-                    self._curves_dirty = self._figure_dirty = True
+                    self.panel.curves_dirty = self.panel.figure_dirty = True
                 case Estimate(token=token, seconds=seconds, steps_timed=timed, device=device):
                     self.panel.estimated(token, seconds, timed, device, LONG_RUN_SECONDS)
 
@@ -386,32 +367,22 @@ class LabScreen(Screen):
 
     # -- what is on show -------------------------------------------------------------------
 
-    def _draw(self, curves: bool = True, figure: bool = True) -> None:
-        self.redraws += 1
-        self._curves_dirty = self._curves_dirty and not curves
-        if figure:
-            self._figure_dirty, self._figure_drawn_at = False, time.monotonic()
-        self.panel.draw(curves, figure)
-        if figure:
-            title, index, count = self.panel.view.view_title()
-            which = f" ({index + 1}/{count})" if count > 1 else ""
-            self.query_one(LabHeader).set_titles(
-                self.info.title, title + which if title else f"no run yet: {self.key('start')} starts one")
+    def _draw(self) -> None:
+        self.panel.draw()
+        self._header()
+
+    def _header(self) -> None:
+        """The lab's title and the view on show, in the header that never scrolls away."""
+        title, index, count = self.panel.view.view_title()
+        which = f" ({index + 1}/{count})" if count > 1 else ""
+        self.query_one(LabHeader).set_titles(
+            self.info.title, title + which if title else f"no run yet: {self.key('start')} starts one")
 
     def _message(self, markup: str, details: list[str] | None = None) -> None:
         self.panel.say(markup, details)
 
     def _fill_runs(self) -> None:
         self.panel.fill_runs(self.dltui.store.runs(self.lab_id, limit=50))
-
-    @on(RunsTable.LoadRun)
-    def _load_run(self, event: RunsTable.LoadRun) -> None:
-        """Enter on a previous run copies its settings into the form."""
-        if self.running:
-            return
-        self.form.load({k: v for k, v in event.settings.items() if k in {s.name for s in self.specs}},
-                       defaults_for_missing=False)
-        self.notify(f"Settings of run #{event.run_id} loaded; {self.key('start')} runs them again.", timeout=4)
 
     # The run as the tests and benchmarks read it.
     history = property(lambda self: self.run.history)
@@ -420,3 +391,4 @@ class LabScreen(Screen):
     total = property(lambda self: self.run.total)
     _rate = property(lambda self: self.run.rate)
     estimates = property(lambda self: self.panel.book.by_key)
+    redraws = property(lambda self: self.panel.redraws)

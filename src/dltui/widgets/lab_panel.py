@@ -22,6 +22,7 @@ from dltui.widgets.runs_table import RunsTable
 from dltui.widgets.settings_form import SettingsForm
 
 PROBE_DELAY_SECONDS = 0.8  # settle time after the last edit before timing the new settings
+FIGURE_SECONDS = 0.25  # the lab's own view is dearer to draw than the curves: ≤ 4 times a second
 SETTINGS_WIDTH = 30  # columns of the settings' column (lab.tcss)
 
 
@@ -35,6 +36,9 @@ class LabPanel(Horizontal):
         # The run on show, as the screen last described it (for the status line's estimate).
         self.run, self.running, self.started_at = RunState(device="not started"), False, 0.0
         self.run_key = ""  # settings key of the run on show
+        self.curves_dirty = self.figure_dirty = False
+        self._figure_drawn_at = 0.0
+        self.redraws = 0
 
     def compose(self) -> ComposeResult:
         yield SettingsForm(self.specs, self.initial, id="lab-settings")
@@ -65,10 +69,22 @@ class LabPanel(Horizontal):
         self.run_key = lab_text.settings_key(settings, device)
 
     def draw(self, curves: bool = True, figure: bool = True) -> None:
+        self.redraws += 1
+        self.curves_dirty = self.curves_dirty and not curves
+        if figure:
+            self.figure_dirty, self._figure_drawn_at = False, time.monotonic()
         self.view.draw(self.run, curves, figure)
         if figure:
             self.fit()
         self.status()
+
+    def draw_due(self) -> bool:
+        """Draw what new data made stale: the curves at every poll (≤ 10/s), the lab's own view
+        at most every FIGURE_SECONDS while a run is on. True if the view was drawn."""
+        figure = self.figure_dirty and (not self.running or time.monotonic() - self._figure_drawn_at >= FIGURE_SECONDS)
+        if self.curves_dirty or figure:
+            self.draw(curves=self.curves_dirty, figure=figure)
+        return figure
 
     def status(self) -> None:
         parts = lab_text.status_parts(self.info.steps_label, self.run.step, self.run.total, self.run.rate,
@@ -90,6 +106,36 @@ class LabPanel(Horizontal):
 
     def fill_runs(self, runs: list) -> None:
         self.query_one(RunsTable).fill(runs)
+
+    @on(RunsTable.LoadRun)
+    def _load_run(self, event: RunsTable.LoadRun) -> None:
+        """Enter on a previous run copies its settings into the form."""
+        if self.running:
+            return
+        self.form.load({k: v for k, v in event.settings.items() if k in {s.name for s in self.specs}},
+                       defaults_for_missing=False)
+        self.notify(f"Settings of run #{event.run_id} loaded; {self.keys('start')} runs them again.", timeout=4)
+
+    def defaults(self, preset: dict) -> None:
+        """The settings go back to the lab's defaults (the lesson's, when opened from one)."""
+        self.form.load(preset)
+        self.say("Settings back to the defaults" + (" of this lesson" if preset else "")
+                 + f"; {self.keys('start')} runs them.")
+        self.status()
+
+    def export(self, folder) -> None:
+        """The lab's optional ``export(settings, folder)`` hook writes files (e.g. WAV audio)."""
+        from rich.markup import escape
+
+        from dltui.labspec import SettingError
+
+        try:
+            paths = self.module.export(self.form.read(), folder)
+        except (SettingError, OSError) as exc:
+            self.notify(str(exc), title="Nothing written", severity="error")
+            return
+        self.say(f"Wrote {len(paths)} files to {escape(str(folder))}")
+        self.notify(f"{len(paths)} files in {folder}", title="Files written", timeout=8)
 
     # -- how long a run will take ----------------------------------------------------------
 
