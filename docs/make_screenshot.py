@@ -14,6 +14,7 @@ from dltui.curriculum import load_curriculum
 from dltui.paths import curriculum_dir
 from dltui.progress import Store
 from dltui.screens.lab import LabScreen
+from dltui.widgets.plot import plots_settled
 
 OUT = Path(__file__).resolve().parents[1] / "assets" / "screenshot-lab.svg"
 
@@ -28,6 +29,8 @@ async def main() -> None:
             await pilot.pause(0.1)
         await pilot.press("v")  # the one-hidden-layer model's regions
         await pilot.pause(0.3)
+        while not plots_settled(app.screen):  # plots paint in a thread of their own
+            await pilot.pause(0.05)
         app.save_screenshot(str(OUT))
     print(f"saved {OUT}")
 

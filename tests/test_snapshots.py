@@ -21,7 +21,7 @@ def _canned_events() -> list[Event]:
     energy = Figure(title="Energy (canned)",
                     heatmap=Heatmap([[((i - 15) ** 2 + (j - 24) ** 2) / 100 for j in range(48)] for i in range(30)],
                                     (-2, 2), (-2, 2), label="E"))
-    return [Started("CPU (1 threads)"), Begin(40),
+    return [Started("CPU, 1 thread"), Begin(40),
             Update(updates, {"regions: hidden": fig, "energy": energy}),
             Done("finished", {k: v for k, v in updates[-1][1].items()}, 1.25, 40)]
 

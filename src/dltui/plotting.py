@@ -60,7 +60,7 @@ def draw_heatmap(plt: Any, hm: Heatmap, cols: int, rows: int, color: bool) -> No
             ys.append(y0 + (i + 0.5) * dy)
             if hm.categorical:
                 k = int(v)
-                colors.append(PALETTE[k % len(PALETTE)])
+                colors.append(plot_rgb(k))
                 marks.append("░" if color else CLASS_SHADES[k % len(CLASS_SHADES)])
             else:
                 t = min(1.0, max(0.0, (v - lo) / span))
@@ -167,13 +167,13 @@ def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | No
     if fig.bars is not None:
         # Sideways: each bar has a row of its own, so every label is shown, however long.
         plt.bar(fig.bars.labels[::-1], fig.bars.values[::-1], label=None, orientation="horizontal", width=0.6,
-                color=None if not color else PALETTE[1], marker="sd" if color else "#")
+                color=None if not color else plot_rgb(1), marker="sd" if color else "#")
     used: set = set()
     for k, s in enumerate(fig.series):
         if not s.x:
             continue
         c = series_color(fig, k)
-        col = (PALETTE[c % len(PALETTE)] if isinstance(c, int) else c) if color else None
+        col = plot_rgb(c) if color else None
         marker = s.marker
         if not color:
             marker = series_glyph(fig, k)
@@ -262,7 +262,7 @@ def draw_curves(plt: Any, history: dict[str, tuple[list[float], list[float]]], w
         first = px[0] if first is None else min(first, px[0])
         last = px[-1] if last is None else max(last, px[-1])
         plt.plot(px, py, label=name if legend else None, marker=curve_marker(k, color),
-                 color=PALETTE[k % len(PALETTE)] if color else None)
+                 color=plot_rgb(k) if color else None)
     if first is not None:
         ticks = int_ticks(first, last, max(3, min(6, width // 10)))
         plt.xticks(ticks, [str(t) for t in ticks])
@@ -315,6 +315,12 @@ MARKERS = "•x+o*#@%&"
 def series_rgb(index_or_name: int | str) -> tuple[int, int, int]:
     name = PALETTE[index_or_name % len(PALETTE)] if isinstance(index_or_name, int) else index_or_name
     return RGB.get(name, RGB["gray"])
+
+
+def plot_rgb(index_or_name: int | str) -> tuple[int, int, int]:
+    """A series' colour for plotext, as the RGB its legend uses: a named colour would be the
+    terminal theme's (its "blue" is often violet), and the key under the plot would not match."""
+    return series_rgb(index_or_name)
 
 
 def rich_color(index_or_name: int | str) -> str:
