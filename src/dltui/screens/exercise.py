@@ -161,7 +161,9 @@ class ExerciseScreen(Screen):
         self.query_one("#ex-status", Static).update(text)
 
     def show_result(self, result: ExerciseResult) -> None:
-        if not self.is_attached:
+        # A verdict can arrive while the screen closes: Textual removes its widgets before
+        # on_unmount stops the listening, and a query then would end the app.
+        if not self.is_attached or not self.query("#ex-results"):
             return
         self._follow_disk()
         results = self.query_one("#ex-results", VerticalScroll)
@@ -194,7 +196,10 @@ class ExerciseScreen(Screen):
 
         async def replace_rows() -> None:
             # The verdict line changes together with its rows, never ahead of them.
-            box = self.query_one("#ex-checks", Vertical)
+            boxes = self.query("#ex-checks").results(Vertical)
+            box = next(boxes, None)
+            if box is None:  # closed meanwhile
+                return
             await box.remove_children()
             await box.mount_all(rows)
             self._status(status)

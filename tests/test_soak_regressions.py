@@ -1,0 +1,54 @@
+"""Faults that random keys found (benchmarks/soak_keys.py), each injected again here."""
+
+from __future__ import annotations
+
+from dltui.curriculum import load_curriculum
+from dltui.paths import curriculum_dir
+
+
+class SilentWorker:
+    """A checking worker that takes jobs and never answers: the test hands over the verdict."""
+
+    ready, alive, exitcode = True, True, None
+
+    def submit(self, job):
+        pass
+
+    def poll(self):
+        return []
+
+    def kill(self):
+        self.alive = False
+
+    def shutdown(self):
+        self.kill()
+
+
+async def test_a_verdict_arriving_while_the_exercise_screen_closes_is_dropped(make_app, monkeypatch):
+    """Soak seed 15 at 60×20: Ctrl+S, then Esc; the verdict came while Textual was removing the
+    screen's widgets (before its on_unmount stops listening): NoMatches '#ex-results' ended the app."""
+    from dltui.exercisespec import CheckOutcome, ExerciseResult
+    from dltui.screens.exercise import ExerciseScreen
+
+    verdict = ExerciseResult("tensor_basics", [CheckOutcome("a", False, "off")], 0.01)
+    seen: list[bool] = []
+    on_unmount = ExerciseScreen.on_unmount
+
+    def verdict_then_unmount(screen):
+        # The moment of the crash: the widgets are gone, the listener not yet removed.
+        seen.append(not screen.query("#ex-results"))
+        screen.show_result(verdict)
+        on_unmount(screen)
+
+    monkeypatch.setattr(ExerciseScreen, "on_unmount", verdict_then_unmount)
+    app = make_app(curriculum=load_curriculum(curriculum_dir()))
+    app.exercise_process_factory = SilentWorker
+    async with app.run_test(size=(60, 20)) as pilot:
+        app.push_screen(ExerciseScreen("tensor_basics"))
+        await pilot.pause()
+        await pilot.press("ctrl+s", "escape", "escape")
+        for _ in range(5):
+            await pilot.pause()
+        assert seen == [True]
+        assert app.is_running and type(app.screen).__name__ == "HomeScreen"
+    assert app.return_code in (0, None) and getattr(app, "_exception", None) is None
