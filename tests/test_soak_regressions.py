@@ -52,3 +52,25 @@ async def test_a_verdict_arriving_while_the_exercise_screen_closes_is_dropped(ma
         assert seen == [True]
         assert app.is_running and type(app.screen).__name__ == "HomeScreen"
     assert app.return_code in (0, None) and getattr(app, "_exception", None) is None
+
+
+async def test_the_theme_picker_survives_a_double_dismiss(make_app):
+    """Ctrl+P, t, Enter opens the palette's "Theme" picker, a second palette that Textual builds
+    itself: it lacked CoursePalette's guards, and Enter then Esc in one tick popped home too (or
+    failed with "Can't pop screen")."""
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.search_themes()
+        for _ in range(5):
+            await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CommandPalette)
+        picker.dismiss()
+        picker.dismiss()  # the second closing gesture, queued before the picker is gone
+        for _ in range(3):
+            await pilot.pause()
+        assert app.is_running and type(app.screen).__name__ == "HomeScreen"
+    assert app.return_code in (0, None) and getattr(app, "_exception", None) is None

@@ -216,6 +216,15 @@ class DltuiApp(App):
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CoursePalette(id="--command-palette"))
 
+    def search_themes(self) -> None:
+        # The palette's "Theme" command opens a second palette; Textual's own would have the races
+        # CoursePalette guards against (random keys reach it: Ctrl+P, t, Enter).
+        from textual.theme import ThemeProvider
+
+        from dltui.palette import CoursePalette
+
+        self.push_screen(CoursePalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
     def action_help(self) -> None:
         from dltui.screens.help import HelpScreen
 
