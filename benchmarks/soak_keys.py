@@ -78,51 +78,74 @@ def stack_names(app) -> str:
 
 async def soak_one(seed: int, size: tuple[int, int], n_keys: int, worker: str, pause_every: int,
                    curriculum) -> dict:
+    """Press the seed's keys. A deliberate quit (the palette's "Quit" command: Ctrl+P, then letters
+    that match it, then Enter) is counted, not a crash: the keys go on in a fresh app on the same data."""
+    rng = random.Random(seed * 1000 + size[0])
+    keys = rng.choices(KEYS, weights=[WEIGHTS.get(k, 1) for k in KEYS], k=n_keys)
+    data = Path(tempfile.mkdtemp(prefix=f"soak{seed}-"))
+    os.environ["DLTUI_DATA_DIR"] = str(data)
+    last: deque = deque(maxlen=30)
+    result = {"seed": seed, "size": size, "pressed": 0, "crash": None, "screens": Counter(), "quits": []}
+    try:
+        while result["pressed"] < n_keys and result["crash"] is None:
+            await _one_app(keys, rng, result, last, size, worker, pause_every, curriculum, data)
+    finally:
+        result["last"] = list(last)
+        shutil.rmtree(data, ignore_errors=True)
+    return result
+
+
+async def _one_app(keys, rng, result, last, size, worker, pause_every, curriculum, data) -> None:
     from dltui.app import DltuiApp
     from dltui.progress import Store
 
-    data = Path(tempfile.mkdtemp(prefix=f"soak{seed}-"))
-    os.environ["DLTUI_DATA_DIR"] = str(data)
     store = Store(data / "progress.sqlite3")
     factory = fake_worker_factory() if worker == "fake" else None
     app = DltuiApp(curriculum, store, lab_process_factory=factory, prewarm_labs=(worker == "real"))
-    rng = random.Random(seed * 1000 + size[0])
-    keys = rng.choices(KEYS, weights=[WEIGHTS.get(k, 1) for k in KEYS], k=n_keys)
-    last: deque = deque(maxlen=30)
-    screens: Counter = Counter()
-    result = {"seed": seed, "size": size, "pressed": 0, "crash": None, "screens": screens}
+    quit_from: list[str] = []
+    before = [""]  # the screens when the current key was pressed
+    action_quit = app.action_quit
+
+    async def traced_quit() -> None:  # a deliberate quit: where it came from (the palette has closed by now)
+        quit_from.append(before[0])
+        await action_quit()
+
+    app.action_quit = traced_quit
+    screens = result["screens"]
     try:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            for i, key in enumerate(keys):
+            while result["pressed"] < len(keys):
+                key = keys[result["pressed"]]
                 last.append(key)
+                before[0] = stack_names(app)
                 await pilot.press(key)
-                result["pressed"] = i + 1
-                if pause_every and (i + 1) % pause_every == 0:
+                result["pressed"] += 1
+                if pause_every and result["pressed"] % pause_every == 0:
                     await pilot.pause(rng.choice((0.0, 0.02, 0.05)))
                 screens[type(app.screen).__name__] += 1
                 if not app.is_running or app.return_code is not None:
-                    result["crash"] = (f"app stopped (return_code={app.return_code}) after key {i + 1} "
-                                       f"{key!r}; stack before: {stack_names(app)}")
                     break
             await pilot.pause(0.1)
-            if not app.is_running and result["crash"] is None:
-                result["crash"] = f"app stopped (return_code={app.return_code}) while settling"
             result["stack"] = stack_names(app)
     except Exception:  # noqa: BLE001 - what we are here to find
         result["crash"] = traceback.format_exc()
     exc = getattr(app, "_exception", None)
-    if exc is not None and result["crash"] is None or (exc is not None and "Traceback" not in str(result["crash"])):
+    if exc is not None and "Traceback" not in str(result["crash"]):
         result["crash"] = (str(result["crash"] or "") + "\n"
                            + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    result["last"] = list(last)
+    stopped = app.return_code is not None or not app.is_running
+    if result["crash"] is None and stopped and result["pressed"] < len(keys) or app.return_code not in (None, 0):
+        if quit_from and app.return_code == 0 and quit_from[-1].endswith("CoursePalette"):
+            result["quits"].append(f"key {result['pressed']}: palette Quit ({' '.join(list(last)[-6:])})")
+        else:
+            result["crash"] = (f"app stopped (return_code={app.return_code}, quit requested from "
+                               f"{quit_from or 'nowhere'}) after key {result['pressed']}")
     if app._lab_process is not None:
         try:
             app._lab_process.shutdown()
         except Exception:  # noqa: BLE001
             pass
-    shutil.rmtree(data, ignore_errors=True)
-    return result
 
 
 def main() -> int:
@@ -141,7 +164,7 @@ def main() -> int:
     curriculum = load_curriculum(curriculum_dir())
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     seeds = parse_range(args.seeds)
-    crashes, runs, total_keys = 0, 0, 0
+    crashes, runs, total_keys, quits = 0, 0, 0, 0
     all_screens: Counter = Counter()
     start = time.perf_counter()
     for seed in seeds:
@@ -150,6 +173,9 @@ def main() -> int:
             runs += 1
             total_keys += r["pressed"]
             all_screens.update(r["screens"])
+            quits += len(r["quits"])
+            for q in r["quits"]:
+                print(f"  (seed={seed} size={size[0]}x{size[1]} {q}; a fresh app takes the rest)", flush=True)
             if r["crash"]:
                 crashes += 1
                 print(f"CRASH seed={seed} size={size[0]}x{size[1]} after {r['pressed']} keys", flush=True)
@@ -165,7 +191,7 @@ def main() -> int:
             break
     took = time.perf_counter() - start
     print(f"\n{runs} runs ({len(seeds)} seeds × {len(sizes)} sizes), {total_keys} keys, worker={args.worker}: "
-          f"{crashes} crash(es) in {took:.0f} s")
+          f"{crashes} crash(es), {quits} deliberate quit(s) via the palette, in {took:.0f} s")
     print("keys pressed per screen:", dict(all_screens.most_common()))
     return 1 if crashes else 0
 
