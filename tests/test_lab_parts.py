@@ -364,3 +364,48 @@ async def test_vae_curves_are_a_chart_at_120x40(make_app, tmp_path):
     lines = await curves_of_a_vae_run(make_app, tmp_path, (120, 40))
     assert "┤" in lines or "step" in lines
     assert "→" not in lines
+
+
+# -- lab_watch: a silent worker is told once, and taken back when it speaks ----------------------
+
+class _Quiet:
+    def __init__(self, ready=True):
+        self.ready, self.silent = ready, 0.0
+
+    def silent_for(self):
+        return self.silent
+
+
+def test_worker_watch_warns_once_and_takes_it_back():
+    from dltui.lab_watch import SILENT_SECONDS, WorkerWatch
+
+    watch, proc = WorkerWatch(), _Quiet()
+    proc.silent = SILENT_SECONDS - 0.1
+    assert watch.check(proc) is None and not watch.unresponsive
+    proc.silent = SILENT_SECONDS + 1
+    assert watch.check(proc) == ("silent", SILENT_SECONDS + 1) and watch.unresponsive
+    assert watch.check(proc) is None  # said once
+    proc.silent = 0.2
+    assert watch.check(proc) == ("back", 0.0) and not watch.unresponsive
+
+
+def test_worker_watch_gives_a_starting_worker_more_slack():
+    from dltui.lab_watch import SILENT_SECONDS, SILENT_SECONDS_STARTING, WorkerWatch
+
+    proc = _Quiet(ready=False)
+    proc.silent = SILENT_SECONDS + 1
+    assert WorkerWatch().check(proc) is None
+    proc.silent = SILENT_SECONDS_STARTING + 1
+    assert WorkerWatch().check(proc)[0] == "silent"
+
+
+@pytest.mark.parametrize("met, settings, preset, said", [
+    (True, {"lr": 0.01}, None, "expectation met ✓"),
+    (False, {"lr": 0.01}, None, "expectation not met ✗"),
+    (False, {"lr": 0.5}, {"lr": 0.5}, "as the lesson describes"),
+    (False, {"lr": 0.5}, None, "other settings than the expectation's"),
+    (None, {"lr": 0.01}, None, ""),
+])
+def test_verdict_judges_the_default_settings_only(met, settings, preset, said):
+    text = lab_text.verdict(met, settings, {"lr": 0.01}, preset)
+    assert (said in text) if said else text == ""

@@ -117,3 +117,16 @@ def about(info: Any, notes: str | None, specs: list, keys: Keys) -> str:
                   f"{keys('next_view')} next view · {keys('toggle_curves')} curves (loss, metrics, none) · "
                   f"{keys('back')} back"]
     return "\n".join(lines)
+
+
+def verdict(met: bool | None, run_settings: Mapping[str, Any], defaults: Mapping[str, Any],
+            preset: Mapping[str, Any] | None) -> str:
+    """" · expectation met ✓" (markup) after a finished run; the expectation is about the default
+    settings, and a lesson's preset run "as the lesson describes"."""
+    from dltui.quiz import expectation_note
+
+    note, style = expectation_note(met, dict(run_settings), dict(defaults), dict(preset) if preset else None)
+    if not note:
+        return ""
+    return f" · [{style}]{note}[/]" if style else f" · {note}"
+

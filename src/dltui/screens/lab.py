@@ -23,6 +23,7 @@ from textual.widgets import Button
 
 from dltui import lab_text, labregistry
 from dltui.engine import ERROR_TITLES, Done, Estimate, Failed, Log, Update, describe_exit
+from dltui.lab_watch import WorkerWatch, is_stopped
 from dltui.labspec import SettingError, setting_specs, still_valid
 from dltui.run_state import RunState
 from dltui.widgets.bars import KeyBar, LabHeader, key_name
@@ -36,11 +37,6 @@ if TYPE_CHECKING:
 POLL_SECONDS = 0.1
 MIN_SIZE = (80, 24)  # below this the plots would be a couple of rows: a notice says so instead
 STOP_GRACE_SECONDS = 0.5
-# A busy worker sends a heartbeat twice a second from its own thread, even while one long step
-# computes; this much silence means it is stopped or frozen, not slow. Starting (spawning, then
-# importing torch on a busy machine) gets more slack.
-SILENT_SECONDS = 5.0
-SILENT_SECONDS_STARTING = 30.0
 LONG_RUN_SECONDS = 15.0  # estimates above this are also spelled out in the message line
 # A dead worker's run is kept as failed (the issue is the machine, not the settings); a run that
 # diverged, crashed or ran out of memory inside the lab is not recorded.
@@ -74,7 +70,8 @@ class LabScreen(Screen):
         self.run_settings: dict = {}
         self.run_device = "auto"
         self.started_at = 0.0
-        self.stopping = self.unresponsive = False
+        self.stopping = False
+        self.watch = WorkerWatch()  # is the run's worker alive and speaking?
         self._run_proc = None  # the worker the current run was submitted to
 
     @property
@@ -191,7 +188,8 @@ class LabScreen(Screen):
         self.run = RunState(device="starting…" if proc.ready else "starting (loading torch)…")
         self.run_settings, self.run_device = settings, self.form.device
         self.panel.book.wanted = False  # the run times these settings itself
-        self.stopping = self.unresponsive = False
+        self.stopping = False
+        self.watch.reset()
         self._run_proc, self.started_at = proc, time.monotonic()
         self.running = True
         self._message("")
@@ -303,15 +301,9 @@ class LabScreen(Screen):
         met = self._record(status, metrics, seconds, steps)
         if steps and self.total and not self.unresponsive:  # the run itself timed these settings
             self.panel.book.learn(lab_text.settings_key(self.run_settings, self.run_device),
-                            seconds * self.total / steps if status == "stopped" else seconds, self.run.device)
-        self.unresponsive = False
-        verdict = ""
-        if status == "finished":
-            from dltui.quiz import expectation_note  # the expectation is about the default settings
-
-            note, style = expectation_note(met, self.run_settings, self._defaults(),
-                                           self.preset if self.lesson_id else None)
-            verdict = f" · [{style}]{note}[/]" if style else f" · {note}"
+                                  seconds * self.total / steps if status == "stopped" else seconds, self.run.device)
+        self.watch.reset()
+        verdict = lab_text.verdict(met, self.run_settings, self._defaults(), self.preset if self.lesson_id else None)
         self._message(lab_text.finished(status, steps, self.info.steps_label, seconds, metrics, verdict))
         self._fill_runs()
 
@@ -328,7 +320,8 @@ class LabScreen(Screen):
     def _fail(self, kind: str, message: str, details: list[str] | None = None) -> None:
         """End the run with an error; a run whose worker died is saved as failed."""
         was_running = self.running
-        self.running = self.stopping = self.unresponsive = False
+        self.running = self.stopping = False
+        self.watch.reset()
         if was_running and kind in FAILED_KINDS:
             self._record("failed", self.run.last_scalars(), time.monotonic() - self.started_at, self.step)
             self._fill_runs()
@@ -353,16 +346,12 @@ class LabScreen(Screen):
 
     def _check_silence(self, proc) -> None:
         """Warn (once) when the busy worker falls silent; take the warning back if it speaks again."""
-        limit = SILENT_SECONDS if getattr(proc, "ready", True) else SILENT_SECONDS_STARTING
-        silent = proc.silent_for() if hasattr(proc, "silent_for") else 0.0
-        if silent >= limit and not self.unresponsive:
-            self.unresponsive = True
-            line, note = lab_text.not_responding(silent, getattr(proc, "is_stopped", lambda: False)(), self.key)
-            self._message(line)
-            self.notify(note, title="The lab worker is not responding", severity="warning", timeout=10)
-        elif silent < limit and self.unresponsive:
-            self.unresponsive = False
-            if not self.stopping:
+        match self.watch.check(proc):
+            case ("silent", seconds):
+                line, note = lab_text.not_responding(seconds, is_stopped(proc), self.key)
+                self._message(line)
+                self.notify(note, title="The lab worker is not responding", severity="warning", timeout=10)
+            case ("back", _) if not self.stopping:
                 self._message("The lab worker is responding again.")
 
     # -- what is on show -------------------------------------------------------------------
@@ -392,3 +381,4 @@ class LabScreen(Screen):
     _rate = property(lambda self: self.run.rate)
     estimates = property(lambda self: self.panel.book.by_key)
     redraws = property(lambda self: self.panel.redraws)
+    unresponsive = property(lambda self: self.watch.unresponsive)
