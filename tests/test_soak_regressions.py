@@ -74,3 +74,44 @@ async def test_the_theme_picker_survives_a_double_dismiss(make_app):
             await pilot.pause()
         assert app.is_running and type(app.screen).__name__ == "HomeScreen"
     assert app.return_code in (0, None) and getattr(app, "_exception", None) is None
+
+
+def _palette_entries(app) -> list[str]:
+    from textual.command import CommandList
+
+    options = app.screen.query_one(CommandList)
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+async def _settle(pilot, predicate) -> None:
+    for _ in range(100):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never became true")
+
+
+async def test_ctrl_p_then_enter_never_quits(make_app):
+    """The random-key self-exit: Ctrl+P, Enter. The palette listed Textual's system commands
+    (Maximize, Quit, Screenshot, Theme) with the course's, in whichever order the providers
+    answered, and where the focused widget cannot be maximized Quit came first: Enter quit the
+    app (status 0, no traceback). Now the empty palette lists only the course's commands; the
+    system ones are found by typing ("quit", "theme")."""
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.set_focus(None)  # nothing to maximize, as on several screens
+        await pilot.press("ctrl+p")
+        await _settle(pilot, lambda: isinstance(app.screen, CommandPalette) and len(_palette_entries(app)) >= 5)
+        await pilot.pause(0.3)  # every provider has answered
+        entries = _palette_entries(app)
+        assert not {"Quit", "Maximize", "Screenshot", "Theme"} & set(entries), entries
+        assert entries[0].startswith("Continue")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.is_running and app.return_code is None
+        # Quit is still there for whoever types it.
+        await pilot.press("escape", "escape", "escape", "ctrl+p", *"quit")
+        await _settle(pilot, lambda: isinstance(app.screen, CommandPalette) and "Quit" in _palette_entries(app))

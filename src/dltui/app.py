@@ -23,11 +23,19 @@ def _course_commands():
     return CourseCommands
 
 
+def _system_commands():
+    # Textual's Quit, Theme, … found by typing only: an empty palette's first entry was sometimes
+    # Quit, so Ctrl+P, Enter quit the app (see SearchedSystemCommands).
+    from dltui.palette import SearchedSystemCommands
+
+    return SearchedSystemCommands
+
+
 class DltuiApp(App):
     TITLE = "dltui"
     SUB_TITLE = "NYU Deep Learning · Spring 2021"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {_course_commands}
+    COMMANDS = {_system_commands, _course_commands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),

@@ -13,6 +13,7 @@ from textual.await_complete import AwaitComplete
 from textual import work
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
+from textual.system_commands import SystemCommandsProvider
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
 
@@ -124,6 +125,19 @@ class CourseCommands(Provider):
     async def discover(self) -> Hits:
         for cmd in course_commands(self.app)[:5]:  # the screens; lessons and labs appear as you type
             yield DiscoveryHit(cmd.text, cmd.run, text=cmd.text, help=cmd.help)
+
+
+class SearchedSystemCommands(SystemCommandsProvider):
+    """Textual's system commands (Quit, Theme, Screenshot, Maximize), found by typing only.
+
+    Listed on an empty palette, they mixed with the course's commands in whichever order the
+    providers answered, and where the focused widget cannot be maximized Quit came first:
+    Ctrl+P, Enter quit the app (random keys found it). Empty, the palette offers only the
+    course; "quit" or "theme" still find the others."""
+
+    async def discover(self) -> Hits:
+        return
+        yield
 
 
 class CoursePalette(CommandPalette):
