@@ -128,6 +128,13 @@ async def _one_app(keys, rng, result, last, size, worker, pause_every, curriculu
                     break
             await pilot.pause(0.1)
             result["stack"] = stack_names(app)
+            if app.is_running and result["pressed"] >= len(keys):
+                # Still in charge of the keyboard? Esc, repeated, leads back home from any screen.
+                for _ in range(12):
+                    await pilot.press("escape")
+                    await pilot.pause(0.05)
+                if app.is_running and stack_names(app) != "HomeScreen":
+                    result["crash"] = f"stuck: Esc ×12 from {result['stack']} left {stack_names(app)}"
     except Exception:  # noqa: BLE001 - what we are here to find
         result["crash"] = traceback.format_exc()
     exc = getattr(app, "_exception", None)
