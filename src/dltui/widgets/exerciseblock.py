@@ -52,7 +52,8 @@ class ExerciseBlockWidget(Vertical):
         exercise_service(self.app).observe(self._verdict, stop=True)
 
     def _verdict(self, exercise_id: str, result) -> None:
-        if exercise_id != self.block.exercise or not self.is_attached:
+        # A verdict can come while the lesson closes: the block's children go before its on_unmount.
+        if exercise_id != self.block.exercise or not self.is_attached or not self.query(".exerciseblock-title"):
             return
         if result.passed:
             self._status = "passed ✓"
