@@ -146,29 +146,3 @@ async def test_a_verdict_arriving_while_a_lesson_closes_spares_its_exercise_bloc
         assert app.is_running and type(app.screen).__name__ == "HomeScreen"
     assert app.return_code in (0, None) and getattr(app, "_exception", None) is None
 
-
-async def test_the_lesson_timers_firing_while_it_closes_do_nothing(make_app, monkeypatch):
-    """The lesson restores its reading place 0.3 s after opening and saves it 0.25 s after a
-    scroll: Esc within that delay let the timer query a body already removed (NoMatches)."""
-    from dltui.screens.lesson import LessonScreen
-
-    seen: list[bool] = []
-
-    def timers_fire(screen):  # as Textual unmounts the screen itself, after its widgets
-        seen.append(not screen.query("#lesson-body"))
-        screen._restore(0.5)
-        screen._save_position()
-
-    monkeypatch.setattr(LessonScreen, "on_unmount", timers_fire, raising=False)
-    curriculum = load_curriculum(curriculum_dir())
-    app = make_app(curriculum=curriculum)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await app.push_screen(LessonScreen(curriculum.lesson("t1_backprop")))
-        await pilot.pause()
-        await pilot.press("escape")
-        for _ in range(5):
-            await pilot.pause()
-        assert seen == [True]
-        assert app.is_running and type(app.screen).__name__ == "HomeScreen"
-    assert app.return_code in (0, None) and getattr(app, "_exception", None) is None

@@ -115,8 +115,6 @@ class LessonScreen(Screen):
 
     def _restore(self, position: float) -> None:
         self._restored = True
-        if not self.query("#lesson-body"):
-            return  # closed within the delay: its widgets are being removed
         if self.current_block() is not None:
             return  # the learner already moved to a question (n/p) before the old place came back
         body = self.query_one("#lesson-body", VerticalScroll)
@@ -140,8 +138,8 @@ class LessonScreen(Screen):
 
     def _save_position(self) -> None:
         self._save_timer = None
-        if not self._restored or not self.is_attached or not self.query("#lesson-body"):
-            return  # the last case: the screen is closing and its widgets are already gone
+        if not self._restored or not self.is_attached:
+            return
         fraction = round(self._fraction(), 4)
         if abs(fraction - self._saved_position) > 1e-4:
             self.app.store.save_position(self.lesson.id, fraction)
