@@ -35,6 +35,7 @@ KEYS = ([*"abcdefghijklmnoprstuvwxyz0123456789"]  # no q: quitting is not a cras
         + ["enter", "escape", "tab", "shift+tab", "up", "down", "left", "right", "pageup", "pagedown",
            "home", "end", "space", "f1", "f2", "f5", "f6", "f7", "ctrl+p", "ctrl+s", "question_mark",
            "backspace", "comma", "period", "left_square_bracket", "right_square_bracket"])
+FREEZE_SECONDS = 30  # a key not handled by then: the app is frozen (the CPU may be shared, so generous)
 # Navigation keys more often, so the walk reaches deep screens (lessons, labs, exercises, review).
 WEIGHTS = {"enter": 6, "escape": 2, "tab": 3, "down": 5, "up": 3, "right": 2, "l": 3, "r": 2, "c": 2}
 
@@ -119,7 +120,11 @@ async def _one_app(keys, rng, result, last, size, worker, pause_every, curriculu
                 key = keys[result["pressed"]]
                 last.append(key)
                 before[0] = stack_names(app)
-                await pilot.press(key)
+                try:
+                    await asyncio.wait_for(pilot.press(key), FREEZE_SECONDS)
+                except asyncio.TimeoutError:
+                    result["crash"] = f"frozen: key {key!r} not handled within {FREEZE_SECONDS} s on {before[0]}"
+                    break
                 result["pressed"] += 1
                 if pause_every and result["pressed"] % pause_every == 0:
                     await pilot.pause(rng.choice((0.0, 0.02, 0.05)))
