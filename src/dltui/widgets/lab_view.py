@@ -98,6 +98,10 @@ class LabView(Container):
         # Labs that report no curve (pure inference) give the whole area to their own view.
         self.query_one("#curves-box").display = (bool(group) or not self.run.figures) and self.curve_group != "none"
         plot, note = self.query_one("#curves", FigurePlot), self.query_one("#curves-note", TextLine)
+        if not any(ys for _xs, ys in group.values()):
+            plot.show(lambda plt, w, h: _placeholder(plt, w, h, "the curves appear here once it runs"))
+            note.show(Text(""))
+            return
         title = f"{title} (a: next)"
         if 0 < self.query_one(CurvesBox).size.height < MIN_CHART_ROWS + 2:
             # Too few rows for a chart (the VAE's digits take most of 80×24): a line per curve,
@@ -129,7 +133,7 @@ class LabView(Container):
         note.show(text)
 
 
-def _placeholder(plt, w: int, h: int) -> None:
+def _placeholder(plt, w: int, h: int, title: str = "the lab's view appears here once it runs") -> None:
     plt.clear_figure()
     plt.plotsize(w, h)
-    plt.title("the lab's view appears here once it runs")
+    plt.title(title)
