@@ -130,3 +130,20 @@ def verdict(met: bool | None, run_settings: Mapping[str, Any], defaults: Mapping
         return ""
     return f" · [{style}]{note}[/]" if style else f" · {note}"
 
+
+def failure(kind: str, message: str, titles: Mapping[str, str]) -> tuple[str, str]:
+    """(title, one-line text) of a run that ended with an error of ``kind``."""
+    text = " ".join(message.split()) if message else kind
+    if kind == "crashed":
+        text += " (the details are in lab-worker.log)"
+    return titles.get(kind, "Failed"), text
+
+
+def log_details(tail: list[str]) -> list[str] | None:
+    """The last lines of the worker's log, dimmed, under a failure's message (markup)."""
+    from rich.markup import escape
+
+    if not tail:
+        return None
+    return ["[dim]last lines of lab-worker.log:[/dim]"] + [f"[dim]  {escape(line)}[/dim]" for line in tail]
+

@@ -2,13 +2,13 @@
 
 Training never runs here: the app's worker process does it (dltui.engine). This screen starts and
 stops runs, polls the worker ten times a second (so it redraws at most ten times a second),
-records what ends, and notices a worker that died or fell silent. What a run looks like lives in
-``LabView``, what the screen says in ``lab_text``, how long runs take in ``lab_estimates``.
+records what ends, and reacts to a worker that died or fell silent (``lab_watch``). Everything
+below the header is ``LabPanel`` (settings, status, tabs, estimates); what a run looks like is
+``LabView``; what the screen says is ``lab_text``; the last settings per lab, ``lab_memory``.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, cast
 
@@ -21,10 +21,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button
 
-from dltui import lab_text, labregistry
+from dltui import lab_memory, lab_text, labregistry
 from dltui.engine import ERROR_TITLES, Done, Estimate, Failed, Log, Update, describe_exit
 from dltui.lab_watch import WorkerWatch, is_stopped
-from dltui.labspec import SettingError, setting_specs, still_valid
+from dltui.labspec import SettingError, setting_specs
 from dltui.run_state import RunState
 from dltui.widgets.bars import KeyBar, LabHeader, key_name
 from dltui.widgets.lab_panel import LabPanel
@@ -41,7 +41,6 @@ LONG_RUN_SECONDS = 15.0  # estimates above this are also spelled out in the mess
 # A dead worker's run is kept as failed (the issue is the machine, not the settings); a run that
 # diverged, crashed or ran out of memory inside the lab is not recorded.
 FAILED_KINDS = ("died",)
-SETTINGS_KEY = "lab-settings:"  # app_state key (plus the lab id) of the learner's last settings
 
 
 class LabScreen(Screen):
@@ -87,7 +86,7 @@ class LabScreen(Screen):
 
     def compose(self) -> ComposeResult:
         # A lesson's preset wins; otherwise the learner's last settings for this lab.
-        initial = self.preset or still_valid(self.specs, self._saved_settings())
+        initial = self.preset or lab_memory.last_settings(self.dltui.store, self.lab_id, self.specs)
         self._restored = bool(initial) and not self.preset and initial != self._defaults()
         yield LabHeader(id="lab-header")
         yield TooSmall(MIN_SIZE, "a lab", id="too-small")
@@ -155,12 +154,6 @@ class LabScreen(Screen):
     def _defaults(self) -> dict:
         return {s.name: s.default for s in self.specs}
 
-    def _saved_settings(self):
-        try:
-            return json.loads(self.dltui.store.state(SETTINGS_KEY + self.lab_id) or "{}")
-        except ValueError:
-            return {}
-
     # -- start, stop, clear ----------------------------------------------------------------
 
     @on(Button.Pressed, "#start")
@@ -170,16 +163,11 @@ class LabScreen(Screen):
         try:
             settings = self.read_settings()
         except SettingError as exc:
-            why = f"[b red]Not started ({lab_text.refusal_title(str(exc)).lower()}):[/b red]"
-            self.form.show_error(f"{why}\n{escape(str(exc))}")
-            # The settings' column may be scrolled or hidden: the whole reason also goes in the
-            # message line above the plots, which wraps.
-            self._message(f"{why} {escape(' · '.join(str(exc).splitlines()))}")
-            self.notify(str(exc), title=lab_text.refusal_title(str(exc)), severity="error")
+            self.panel.refuse(str(exc))
             return
         from dltui.engine import Job
 
-        self.dltui.store.set_state(SETTINGS_KEY + self.lab_id, json.dumps(settings, default=str))
+        lab_memory.remember(self.dltui.store, self.lab_id, settings)
         self.form.show_error("")
         proc = self.dltui.lab_process()
         for _ in proc.poll():  # drop anything left over from an earlier run
@@ -325,10 +313,7 @@ class LabScreen(Screen):
         if was_running and kind in FAILED_KINDS:
             self._record("failed", self.run.last_scalars(), time.monotonic() - self.started_at, self.step)
             self._fill_runs()
-        title = ERROR_TITLES.get(kind, "Failed")
-        text = " ".join(message.split()) if message else kind
-        if kind == "crashed":
-            text += " (the details are in lab-worker.log)"
+        title, text = lab_text.failure(kind, message, ERROR_TITLES)
         self._message(f"[b red]{title}:[/b red] {escape(text)}", details)
         self.notify(text, title=title, severity="error", timeout=10)
         self.panel.status()
@@ -338,9 +323,8 @@ class LabScreen(Screen):
         the next Start gets a fresh worker."""
         tail = proc.log_tail(3) if hasattr(proc, "log_tail") else []
         self._discard_worker()
-        details = ["[dim]last lines of lab-worker.log:[/dim]"] + [f"[dim]  {escape(line)}[/dim]" for line in tail]
         self._fail("died", lab_text.worker_died(describe_exit(proc.exitcode), self.info.steps_label, self.step,
-                                                self.key), details if tail else None)
+                                                self.key), lab_text.log_details(tail))
         if self.dltui.prewarm_labs:
             self.dltui.lab_process()
 

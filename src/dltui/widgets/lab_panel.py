@@ -104,6 +104,17 @@ class LabPanel(Horizontal):
         panel.display = not panel.display
         self.fit()
 
+    def refuse(self, problems: str) -> None:
+        """Say why the settings on show cannot start: under the form, and in full in the message
+        line above the plots (the form may be scrolled or hidden)."""
+        from rich.markup import escape
+
+        title = lab_text.refusal_title(problems)
+        why = f"[b red]Not started ({title.lower()}):[/b red]"
+        self.form.show_error(f"{why}\n{escape(problems)}")
+        self.say(f"{why} {escape(' · '.join(problems.splitlines()))}")
+        self.notify(problems, title=title, severity="error")
+
     def fill_runs(self, runs: list) -> None:
         self.query_one(RunsTable).fill(runs)
 
