@@ -409,3 +409,40 @@ def test_worker_watch_gives_a_starting_worker_more_slack():
 def test_verdict_judges_the_default_settings_only(met, settings, preset, said):
     text = lab_text.verdict(met, settings, {"lr": 0.01}, preset)
     assert (said in text) if said else text == ""
+
+
+# -- lab_memory: the last settings per lab, minus what the lab no longer accepts ------------------
+
+class _State:
+    def __init__(self):
+        self.kv = {}
+
+    def state(self, key):
+        return self.kv.get(key)
+
+    def set_state(self, key, value):
+        self.kv[key] = value
+
+
+def test_last_settings_round_trip_and_drop_what_is_no_longer_allowed():
+    from dltui import lab_memory, labregistry
+    from dltui.labspec import setting_specs
+
+    specs = setting_specs(labregistry.load("spiral_classification").Settings)
+    store = _State()
+    assert lab_memory.last_settings(store, "spiral_classification", specs) == {}
+    lab_memory.remember(store, "spiral_classification", {"steps": 500, "hidden": 10**9, "gone": 1})
+    assert lab_memory.last_settings(store, "spiral_classification", specs) == {"steps": 500}
+    store.kv[lab_memory.KEY + "spiral_classification"] = "{not json"
+    assert lab_memory.last_settings(store, "spiral_classification", specs) == {}
+
+
+def test_failure_text_points_a_crash_to_the_log():
+    title, text = lab_text.failure("crashed", "  boom\n at step 3 ", {"crashed": "The lab crashed"})
+    assert title == "The lab crashed" and text == "boom at step 3 (the details are in lab-worker.log)"
+    assert lab_text.failure("weird", "", {}) == ("Failed", "weird")
+    assert lab_text.log_details([]) is None
+    from rich.text import Text
+
+    shown = Text.from_markup("\n".join(lab_text.log_details(["Error: [bold] in a log line"]))).plain
+    assert "[bold] in a log line" in shown  # a log line is shown as written, not read as markup
