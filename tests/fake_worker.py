@@ -52,3 +52,21 @@ class ReplayWorker:
 
     def shutdown(self) -> None:
         self.kill()
+
+
+class SilentWorker:
+    """A checking worker that takes jobs and never answers: the tests hand over verdicts themselves."""
+
+    ready, alive, exitcode = True, True, None
+
+    def submit(self, job):
+        pass
+
+    def poll(self):
+        return []
+
+    def kill(self):
+        self.alive = False
+
+    def shutdown(self):
+        self.kill()

@@ -13,6 +13,7 @@ from textual.widgets import Button, Static, TextArea
 
 from dltui.curriculum import load_curriculum
 from dltui.paths import curriculum_dir
+from fake_worker import SilentWorker
 
 pytestmark = pytest.mark.slow
 
@@ -148,24 +149,6 @@ async def test_endless_loop_external_edit_and_reset(course_app, tmp_path):
         backups = list(workspace.parent.glob("tensor_basics.py.bak-*"))
         assert len(backups) == 1 and backups[0].read_text() == solved
         assert editor.text == (EXERCISES / "tensor_basics" / "starter.py").read_text()
-
-
-class SilentWorker:
-    """A checking worker that takes jobs and never answers: these tests feed verdicts themselves."""
-
-    ready, alive, exitcode = True, True, None
-
-    def submit(self, job):
-        pass
-
-    def poll(self):
-        return []
-
-    def kill(self):
-        self.alive = False
-
-    def shutdown(self):
-        self.kill()
 
 
 def key_bar(screen) -> str:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from dltui.review import (Reviewer, check_retention, describe_interval, first_rating_correct, is_due,
                           lesson_mastery)
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class FakeClock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += timedelta(**kw)
+from fake_clock import T0, FakeClock
 
 
 def test_wrong_answer_comes_back_after_ten_minutes():

@@ -4,7 +4,7 @@ graded right, leaving mid-way and coming back, the lesson link, the retention se
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from textual.widgets import Input, OptionList
 
@@ -13,16 +13,7 @@ from dltui.screens.home import HomeScreen
 from dltui.screens.lesson import LessonScreen
 from dltui.screens.review import ReviewQuiz, ReviewScreen
 from dltui.screens.review_settings import RetentionScreen
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+from fake_clock import T0, FakeClock
 
 
 def _app(make_app, tmp_path, name="data"):

@@ -4,26 +4,14 @@ seeded from a store made before review existed."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from dltui import progress
 from dltui.progress import Store
 from dltui.review import Reviewer, summarize
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class FakeClock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += timedelta(**kw)
+from fake_clock import T0, FakeClock
 
 
 @pytest.fixture

@@ -4,24 +4,7 @@ from __future__ import annotations
 
 from dltui.curriculum import load_curriculum
 from dltui.paths import curriculum_dir
-
-
-class SilentWorker:
-    """A checking worker that takes jobs and never answers: the test hands over the verdict."""
-
-    ready, alive, exitcode = True, True, None
-
-    def submit(self, job):
-        pass
-
-    def poll(self):
-        return []
-
-    def kill(self):
-        self.alive = False
-
-    def shutdown(self):
-        self.kill()
+from fake_worker import SilentWorker
 
 
 async def test_a_verdict_arriving_while_the_exercise_screen_closes_is_dropped(make_app, monkeypatch):
