@@ -17,6 +17,7 @@ RAMP = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142
         (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37)]
 # Without colour: light to dark shading, so valleys (low values) stay visibly blank.
 SHADES = " ·:░▒▓█"
+SPARKS = "▁▂▃▄▅▆▇█"  # eighth blocks: colour-bar keys and sparklines
 CLASS_SHADES = "░▒·:▓+"
 CLASS_MARKS = "0123456789"
 
@@ -60,7 +61,7 @@ def draw_heatmap(plt: Any, hm: Heatmap, cols: int, rows: int, color: bool) -> No
             ys.append(y0 + (i + 0.5) * dy)
             if hm.categorical:
                 k = int(v)
-                colors.append(plot_rgb(k))
+                colors.append(series_rgb(k))
                 marks.append("░" if color else CLASS_SHADES[k % len(CLASS_SHADES)])
             else:
                 t = min(1.0, max(0.0, (v - lo) / span))
@@ -83,7 +84,7 @@ def legend(hm: Heatmap, color: bool) -> str:
     if not flat:
         return ""
     lo, hi = min(flat), max(flat)
-    bar = SHADES[1:] if not color else "▁▂▃▄▅▆▇█"
+    bar = SHADES[1:] if not color else SPARKS
     scale = " (log)" if hm.log_scale else ""
     return f"{hm.label or 'value'}{scale}: {lo:.3g} {bar} {hi:.3g}"
 
@@ -167,13 +168,13 @@ def draw_figure(plt: Any, fig: Figure, width: int, height: int, color: bool | No
     if fig.bars is not None:
         # Sideways: each bar has a row of its own, so every label is shown, however long.
         plt.bar(fig.bars.labels[::-1], fig.bars.values[::-1], label=None, orientation="horizontal", width=0.6,
-                color=None if not color else plot_rgb(1), marker="sd" if color else "#")
+                color=None if not color else series_rgb(1), marker="sd" if color else "#")
     used: set = set()
     for k, s in enumerate(fig.series):
         if not s.x:
             continue
         c = series_color(fig, k)
-        col = plot_rgb(c) if color else None
+        col = series_rgb(c) if color else None
         marker = s.marker
         if not color:
             marker = series_glyph(fig, k)
@@ -262,14 +263,13 @@ def draw_curves(plt: Any, history: dict[str, tuple[list[float], list[float]]], w
         first = px[0] if first is None else min(first, px[0])
         last = px[-1] if last is None else max(last, px[-1])
         plt.plot(px, py, label=name if legend else None, marker=curve_marker(k, color),
-                 color=plot_rgb(k) if color else None)
+                 color=series_rgb(k) if color else None)
     if first is not None:
         ticks = int_ticks(first, last, max(3, min(6, width // 10)))
         plt.xticks(ticks, [str(t) for t in ticks])
     plt.xlabel("step")
 
 
-SPARKS = "▁▂▃▄▅▆▇█"
 MIN_CHART_ROWS = 8  # plotext needs 5 rows for title, frame, ticks and label: below this, sparklines
 
 
@@ -313,14 +313,10 @@ MARKERS = "•x+o*#@%&"
 
 
 def series_rgb(index_or_name: int | str) -> tuple[int, int, int]:
+    """A series' colour as RGB, for legends and for plotext alike: a named colour would be the
+    terminal theme's (its "blue" is often violet), and the key under a plot would not match."""
     name = PALETTE[index_or_name % len(PALETTE)] if isinstance(index_or_name, int) else index_or_name
     return RGB.get(name, RGB["gray"])
-
-
-def plot_rgb(index_or_name: int | str) -> tuple[int, int, int]:
-    """A series' colour for plotext, as the RGB its legend uses: a named colour would be the
-    terminal theme's (its "blue" is often violet), and the key under the plot would not match."""
-    return series_rgb(index_or_name)
 
 
 def rich_color(index_or_name: int | str) -> str:
@@ -485,7 +481,7 @@ def figure_note_rich(fig: Figure, color: bool | None = None):
             at = note.find(f" {s.label}")
             if at > 0:
                 text.stylize(f"bold {rich_color(series_color(fig, k))}", at - 1, at)
-    bar = "▁▂▃▄▅▆▇█"
+    bar = SPARKS
     at = note.find(bar)
     if at >= 0:
         for i in range(len(bar)):
